@@ -1,0 +1,95 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import { type AppDeps, createAppServices } from './app-services.js';
+import type { Config } from './config.js';
+import { RequestValidationError } from './errors.js';
+import { createRequestId } from './ids.js';
+import { auth } from './plugins/auth.js';
+import { errorHandler } from './plugins/error-handler.js';
+import { servicesPlugin } from './plugins/services.js';
+import { healthRoute } from './routes/health.js';
+import { internalAdminRoutes } from './routes/internal/admin.js';
+import { pingRoute } from './routes/v1/ping.js';
+import { registerWebApp } from './routes/web-app.js';
+
+export type App = FastifyInstance;
+
+/**
+ * Builds the api, ready to `listen` or `inject`, never listening itself (house rule 18).
+ * Closing the app closes its services (log writers); the database belongs to the caller.
+ */
+export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+  const services = createAppServices(config, deps);
+  await services.start();
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Per-request logs would cost throughput; the traffic log records every call instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    trustProxy: false,
+    genReqId: createRequestId,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // Validation with zod; failures keep their raw issues so each route's envelope can shape them.
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const zodSchema = schema as ZodType;
+    return (data: unknown) => {
+      const result = zodSchema.safeParse(data);
+      if (result.success) {
+        return { value: result.data };
+      }
+      return { error: new RequestValidationError(result.error.issues, (httpPart ?? 'body') as 'body') };
+    };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.decorateRequest('analyzerMode', false);
+  await app.register(servicesPlugin(services));
+  await app.register(errorHandler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (services.security.isBanned(request.ip)) {
+      return reply.code(403).type('text/plain; charset=utf-8').send('Access Denied: Your IP has been banned');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) {
+      return;
+    }
+    services.trafficLog.push({
+      at: new Date(services.now()),
+      request_id: request.id,
+      method: request.method,
+      path: request.url.split('?')[0] ?? request.url,
+      status: reply.statusCode,
+      duration_ms: reply.elapsedTime,
+      client_ip: request.ip,
+      api_key_id: request.auth?.apiKeyId ?? null,
+      error: null,
+    });
+  });
+  app.addHook('onClose', async () => {
+    await services.close();
+  });
+
+  await app.register(healthRoute);
+  await app.register(
+    async (v1) => {
+      await v1.register(auth);
+      await v1.register(pingRoute);
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(internalAdminRoutes, { prefix: '/internal/admin' });
+  if (config.WEB_DIR) {
+    await registerWebApp(app, config.WEB_DIR);
+  }
+  return app as unknown as App;
+}

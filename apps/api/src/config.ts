@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The api's whole environment, parsed once (house rule 16). Nothing else reads `process.env`.
+ * A bad variable stops start-up with a list of everything that is wrong.
+ */
+
+const booleanText = z
+  .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False', '1', '0', 'yes', 'no'])
+  .transform((value) => ['true', 'TRUE', 'True', '1', 'yes'].includes(value));
+
+const secretText = (name: string) =>
+  z.string().min(32, `${name} must be at least 32 characters (use 32 random bytes, hex encoded)`);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(5000),
+  /** Where the embedded database and generated local secrets live. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL instead of the embedded PGlite database. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional(),
+  /** Pepper for API-key hashes. Generated into DATA_DIR outside production. */
+  API_KEY_PEPPER: secretText('API_KEY_PEPPER'),
+  /** AES-256-GCM key(s) for secrets at rest, `id:hex64[,id:hex64…]`; the first encrypts. */
+  ENCRYPTION_KEYS: z
+    .string()
+    .regex(
+      /^[a-z0-9_-]+:[0-9a-f]{64}(,[a-z0-9_-]+:[0-9a-f]{64})*$/i,
+      'ENCRYPTION_KEYS must be id:hex64[,id:hex64…]',
+    ),
+  /** Token for the loopback admin routes the CLI uses while the server runs. */
+  ADMIN_TOKEN: secretText('ADMIN_TOKEN'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: booleanText.default(false),
+  /** The broker the api connects to. */
+  BROKER: z.enum(['simulator']).default('simulator'),
+  /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
+  WEB_DIR: z.string().min(1).optional(),
+  /** Public URLs printed at start and given to the web app. */
+  WS_URL: z.string().default('ws://127.0.0.1:8765'),
+  /** Traffic-log writer: flush interval and bounded buffer. */
+  TRAFFIC_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  TRAFFIC_LOG_BUFFER: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+  /** Seconds a positive API-key lookup is cached (rotation invalidates at once in-process). */
+  API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  /** Grace period for in-flight requests at shutdown. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** IST time (HH:MM) when broker sessions expire daily. */
+  SESSION_EXPIRY_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'SESSION_EXPIRY_TIME must be HH:MM (IST)')
+    .default('03:00'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** Absolute data folder. */
+  dataDir: string;
+  /** `pglite` unless DATABASE_URL is set. */
+  databaseKind: 'pglite' | 'postgres';
+  /** Where the embedded database files live. */
+  pgliteDir: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOCAL_SECRETS_FILE = 'secrets.env';
+
+function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1] && match[2] !== undefined && !line.trimStart().startsWith('#')) {
+      values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }
+  return values;
+}
+
+/**
+ * Outside production, secrets that are not in the environment are generated once into
+ * `DATA_DIR/secrets.env` (mode 600) and reused, so `npm start` needs no setup and restarts
+ * keep working keys. In production they must be given.
+ */
+function readOrCreateLocalSecrets(dataDir: string): Record<string, string> {
+  const path = join(dataDir, LOCAL_SECRETS_FILE);
+  const existing = existsSync(path) ? parseEnvFile(readFileSync(path, 'utf8')) : {};
+  const wanted: Record<string, () => string> = {
+    API_KEY_PEPPER: () => randomBytes(32).toString('hex'),
+    ENCRYPTION_KEYS: () => `k1:${randomBytes(32).toString('hex')}`,
+    ADMIN_TOKEN: () => randomBytes(32).toString('hex'),
+  };
+  let changed = false;
+  for (const [name, generate] of Object.entries(wanted)) {
+    if (!existing[name]) {
+      existing[name] = generate();
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    const lines = Object.entries(existing).map(([name, value]) => `${name}=${value}`);
+    writeFileSync(
+      path,
+      `# Generated by OpenAlgo TS on first start. Keep it secret; losing it invalidates API keys.\n${lines.join('\n')}\n`,
+      { mode: 0o600 },
+    );
+  }
+  return existing;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Config {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const dataDirText = defined.DATA_DIR ?? './data';
+  const dataDir = isAbsolute(dataDirText) ? dataDirText : resolve(cwd, dataDirText);
+  const isProduction = defined.NODE_ENV === 'production';
+  const local = isProduction ? {} : readOrCreateLocalSecrets(dataDir);
+  const result = envSchema.safeParse({ ...local, ...defined });
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return Object.freeze({
+    ...result.data,
+    dataDir,
+    databaseKind: result.data.DATABASE_URL ? 'postgres' : 'pglite',
+    pgliteDir: join(dataDir, 'pglite'),
+  });
+}

@@ -1,0 +1,82 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openDatabase } from './runtime.js';
+import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+
+/** Starts the api: config, database (migrated), first-run account, listen, graceful shutdown. */
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`OpenAlgo TS api cannot start, ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const phases: Record<string, number> = { config: Math.round(performance.now() - startedAt) };
+  const database = await openDatabase(config);
+  phases.database = Math.round(performance.now() - startedAt);
+  const app = await buildApp(config, { database, logger });
+  phases.app = Math.round(performance.now() - startedAt);
+
+  const firstRun = await app.services.accounts.ensureFirstRun();
+  phases.accounts = Math.round(performance.now() - startedAt);
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  const apiUrl = address.replace('://[::1]', '://localhost');
+  writeRuntimeInfo(config.dataDir, { pid: process.pid, url: apiUrl, startedAt: Date.now() });
+  logger.info(
+    {
+      address: apiUrl,
+      database: database.kind,
+      startupMs: Math.round(performance.now() - startedAt),
+      phases,
+    },
+    'api listening',
+  );
+
+  const lines = [
+    '',
+    '  OpenAlgo TS is running',
+    `    Web app      ${apiUrl}/`,
+    `    REST API     ${apiUrl}/api/v1`,
+    `    WebSocket    ${config.WS_URL}`,
+    `    Database     ${database.kind === 'pglite' ? `embedded (PGlite) in ${config.pgliteDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+    `    Broker       ${config.BROKER}`,
+  ];
+  if (firstRun) {
+    lines.push(
+      '',
+      '  First run: an admin account and an API key were created. They are shown ONCE:',
+      `    Username     ${firstRun.user.username}`,
+      `    Password     ${firstRun.password}`,
+      `    API key      ${firstRun.apiKey}`,
+      '',
+      '  Rotate the key any time with `pnpm --filter @openalgo/api openalgo apikey rotate`.',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    if (err) {
+      logger.error({ err }, 'shutting down after an error');
+    } else {
+      logger.info({ signal }, 'shutting down');
+    }
+    await app.close();
+    await database.close();
+    removeRuntimeInfo(config.dataDir, process.pid);
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `OpenAlgo TS api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+
+export interface LogWriterOptions<Row> {
+  name: string;
+  /** Writes one batch; called serially, never concurrently. */
+  write: (rows: Row[]) => Promise<void>;
+  flushIntervalMs: number;
+  /** Bounded memory: beyond this, the oldest rows are dropped and counted. */
+  maxBuffered: number;
+  /** A flush starts early once this many rows wait, keeping each batch (and its cost) small. */
+  batchSize?: number;
+  logger: Logger;
+}
+
+/**
+ * Asynchronous, batched log writer: `push` is O(1) and never waits on the database, so logging
+ * stays off the request's critical path. A failed batch is retried once on the next flush.
+ */
+export class LogWriter<Row> {
+  readonly #options: LogWriterOptions<Row>;
+  #buffer: Row[] = [];
+  #dropped = 0;
+  #flushing: Promise<void> | null = null;
+  readonly #timer: NodeJS.Timeout;
+  #retry: Row[] | null = null;
+
+  constructor(options: LogWriterOptions<Row>) {
+    this.#options = options;
+    this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs);
+    this.#timer.unref();
+  }
+
+  push(row: Row): void {
+    if (this.#buffer.length >= this.#options.maxBuffered) {
+      this.#buffer.shift();
+      this.#dropped += 1;
+    }
+    this.#buffer.push(row);
+    if (this.#buffer.length === (this.#options.batchSize ?? 500) && !this.#flushing) {
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get pending(): number {
+    return this.#buffer.length + (this.#retry?.length ?? 0);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#flushing) {
+      return this.#flushing;
+    }
+    this.#flushing = this.#drain().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  async #drain(): Promise<void> {
+    const batchSize = this.#options.batchSize ?? 500;
+    let batch: Row[];
+    if (this.#retry) {
+      batch = this.#retry;
+      this.#retry = null;
+    } else {
+      batch = this.#buffer.splice(0, batchSize);
+    }
+    if (batch.length === 0) {
+      return;
+    }
+    try {
+      await this.#options.write(batch);
+      if (this.#buffer.length >= batchSize) {
+        setImmediate(() => void this.flush());
+      }
+    } catch (error) {
+      if (batch.length > 0 && this.#retry === null && !(batch as { retried?: boolean }).retried) {
+        (batch as { retried?: boolean }).retried = true;
+        this.#retry = batch;
+      } else {
+        this.#dropped += batch.length;
+      }
+      this.#options.logger.warn(
+        { err: error, log: this.#options.name, rows: batch.length },
+        'log batch not written',
+      );
+    }
+  }
+
+  /** Stops the timer and writes what is buffered. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    let attempts = 0;
+    while ((this.#retry || this.#buffer.length > 0) && attempts < 10_000) {
+      await this.flush();
+      attempts += 1;
+    }
+  }
+}

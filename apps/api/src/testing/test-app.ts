@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseHandle, DatabaseKind } from '@openalgo/db';
+import { createTestDatabase } from '@openalgo/db/testing';
+import pino from 'pino';
+import { type App, buildApp } from '../app.js';
+import { type Config, loadConfig } from '../config.js';
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  database: DatabaseHandle;
+  baseUrl: string;
+  /** The admin's API key, created by setup. */
+  apiKey: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  request(path: string, init: RequestInit): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  contentType: string;
+  text: string;
+  json: unknown;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'openalgo-api-test-')),
+    API_KEY_PEPPER: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
+    ADMIN_TOKEN: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    TRAFFIC_LOG_FLUSH_MS: '50',
+    ...overrides,
+  };
+}
+
+export async function readResponse(response: Response): Promise<TestResponse> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
+}
+
+/** A real api on 127.0.0.1:<ephemeral> over a fresh migrated database, with an admin set up. */
+export async function startTestApp(
+  kind: DatabaseKind,
+  options: { env?: Record<string, string>; database?: DatabaseHandle; now?: () => number } = {},
+): Promise<TestApp> {
+  const config = loadConfig(testEnv(options.env));
+  const database = options.database ?? (await createTestDatabase(kind));
+  const app = await buildApp(config, {
+    database,
+    logger: pino({ level: 'silent' }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const { apiKey } = await app.services.accounts.setupAdmin({
+    username: 'admin',
+    password: 'correct horse battery',
+  });
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const request = async (path: string, init: RequestInit) =>
+    readResponse(await fetch(`${baseUrl}${path}`, init));
+  return {
+    app,
+    config,
+    database,
+    baseUrl,
+    apiKey,
+    request,
+    post: (path, body, headers = {}) =>
+      request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    close: async () => {
+      await app.close();
+      if (!options.database) {
+        await database.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { loadProxyConfig, type ProxyConfig, proxyEnvSchema } from './config.js';

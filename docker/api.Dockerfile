@@ -1,0 +1,24 @@
+# Built from the repository root: docker build -f docker/api.Dockerfile .
+FROM node:20-bookworm-slim AS base
+RUN npm install -g pnpm@10.34.9
+
+FROM base AS pruner
+WORKDIR /repo
+COPY . .
+RUN pnpm dlx turbo@2.11.11 prune @openalgo/api --docker
+
+FROM base AS builder
+WORKDIR /repo
+COPY --from=pruner /repo/out/json/ .
+RUN pnpm install --frozen-lockfile
+COPY --from=pruner /repo/out/full/ .
+RUN pnpm turbo run build --filter=@openalgo/api... \
+ && pnpm deploy --filter=@openalgo/api --prod --legacy /app
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=5000
+WORKDIR /app
+COPY --from=builder /app .
+USER node
+EXPOSE 5000
+CMD ["node", "--enable-source-maps", "dist/server.js"]

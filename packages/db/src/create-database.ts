@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import type { Database } from './database.js';
+import { PGliteWorkerDialect } from './pglite-dialect.js';
+import { PGliteWorkerClient } from './pglite-worker.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseConfig {
+  /** A PostgreSQL URL; when absent the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite data folder; `undefined` or `memory://` keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** PGlite: start from a dumped data folder (a tarball), much faster than initdb. */
+  loadDataDir?: Blob | undefined;
+  /** PostgreSQL: the schema to work in (search_path), for isolated test schemas. */
+  schema?: string | undefined;
+  /** PostgreSQL pool size. */
+  maxConnections?: number | undefined;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** PGlite only: a tarball of the data folder (test templates), else null. */
+  dump: (() => Promise<Blob>) | null;
+  /** LISTEN on a channel; returns the unlisten function. Cross-process on PostgreSQL. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** NOTIFY a channel. */
+  notify(channel: string, payload?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function checkChannel(channel: string): string {
+  if (!CHANNEL_PATTERN.test(channel)) {
+    throw new Error(`invalid notification channel name: ${channel}`);
+  }
+  return channel;
+}
+
+const INT8_OID = 20;
+
+/** Opens PGlite (embedded default) or PostgreSQL (when `url` is set). */
+export async function createDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
+  if (config.url) {
+    const client = postgres(config.url, {
+      max: config.maxConnections ?? 10,
+      onnotice: () => {},
+      // int8 columns come back as numbers on both backends (PGlite does this natively).
+      types: {
+        bigint: {
+          to: INT8_OID,
+          from: [INT8_OID],
+          serialize: (value: number | bigint) => value.toString(),
+          parse: (value: string) => Number(value),
+        },
+      },
+      ...(config.schema ? { connection: { search_path: `${config.schema},public` } } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    return {
+      db,
+      kind: 'postgres',
+      dump: null,
+      listen: async (channel, onNotify) => {
+        const subscription = await client.listen(checkChannel(channel), (payload) => onNotify(payload));
+        return () => subscription.unlisten();
+      },
+      notify: async (channel, payload = '') => {
+        await client.notify(checkChannel(channel), payload);
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGliteWorkerClient.open({ dataDir, loadDataDir: config.loadDataDir });
+  const db = new Kysely<Database>({ dialect: new PGliteWorkerDialect(client) });
+  return {
+    db,
+    kind: 'pglite',
+    dump: () => client.dump(),
+    listen: async (channel, onNotify) => client.listen(checkChannel(channel), onNotify),
+    notify: async (channel, payload = '') => {
+      await client.query('select pg_notify($1, $2)', [checkChannel(channel), payload]);
+    },
+    close: async () => {
+      await db.destroy();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { ApiKeysTable } from './tables/api-keys.js';
+import type { BrokerSessionsTable } from './tables/broker-sessions.js';
+import type { LatencyLogTable } from './tables/latency-log.js';
+import type { OrderLogTable } from './tables/order-log.js';
+import type { SettingsTable } from './tables/settings.js';
+import type { SymbolsTable } from './tables/symbols.js';
+import type { TrafficLogTable } from './tables/traffic-log.js';
+import type { UsersTable } from './tables/users.js';
+
+/** Every table of the public schema. Later migrations add their tables here. */
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  broker_sessions: BrokerSessionsTable;
+  settings: SettingsTable;
+  symbols: SymbolsTable;
+  order_log: OrderLogTable;
+  traffic_log: TrafficLogTable;
+  latency_log: LatencyLogTable;
+}

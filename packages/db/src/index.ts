@@ -1,0 +1,26 @@
+export type { Kysely, Transaction } from 'kysely';
+export { sql } from 'kysely';
+export {
+  createDatabase,
+  type DatabaseConfig,
+  type DatabaseHandle,
+  type DatabaseKind,
+} from './create-database.js';
+export type { Database } from './database.js';
+export { jsonb } from './json.js';
+export { listPendingMigrations, MigrationError, migrateDownAll, migrateToLatest } from './migrate.js';
+export * from './queries/api-keys.js';
+export * from './queries/broker-sessions.js';
+export * from './queries/logs.js';
+export * from './queries/order-log.js';
+export * from './queries/settings.js';
+export * from './queries/symbols.js';
+export * from './queries/users.js';
+export type * from './tables/api-keys.js';
+export type * from './tables/broker-sessions.js';
+export type * from './tables/latency-log.js';
+export type * from './tables/order-log.js';
+export type * from './tables/settings.js';
+export type * from './tables/symbols.js';
+export type * from './tables/traffic-log.js';
+export type * from './tables/users.js';

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './202611240000_foundation.js';
+
+/**
+ * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
+ * them. Append only; never edit a migration that has shipped.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '202611240000_foundation': foundation,
+};

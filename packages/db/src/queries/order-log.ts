@@ -1,0 +1,131 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../database.js';
+import { jsonb } from '../json.js';
+import type { JsonValue } from '../tables/broker-sessions.js';
+import type { OrderLogRow, OrderLogStatus } from '../tables/order-log.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface RecordOrderInput {
+  id: string;
+  userId: number | null;
+  apiKeyId: number | null;
+  requestId: string | null;
+  idempotencyKey: string | null;
+  mode: 'live' | 'analyze';
+  broker: string;
+  operation: string;
+  strategy: string | null;
+  exchange: string | null;
+  symbol: string | null;
+  request: JsonValue;
+  createdAt: Date;
+}
+
+/**
+ * Writes the order before the broker is called. Returns `null` when the idempotency key was
+ * already used by this API key (the caller then answers with the first result).
+ */
+export async function recordOrder(db: Executor, input: RecordOrderInput): Promise<OrderLogRow | null> {
+  const row = await db
+    .insertInto('order_log')
+    .values({
+      id: input.id,
+      user_id: input.userId,
+      api_key_id: input.apiKeyId,
+      request_id: input.requestId,
+      idempotency_key: input.idempotencyKey,
+      mode: input.mode,
+      broker: input.broker,
+      operation: input.operation,
+      strategy: input.strategy,
+      exchange: input.exchange,
+      symbol: input.symbol,
+      request: jsonb(input.request),
+      status: 'pending',
+      created_at: input.createdAt,
+    })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['api_key_id', 'idempotency_key'])
+        .where('idempotency_key', 'is not', null)
+        .doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function markOrderSent(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable('order_log').set({ status: 'sent', sent_at: at }).where('id', '=', id).execute();
+}
+
+export interface CompleteOrderInput {
+  id: string;
+  status: Exclude<OrderLogStatus, 'pending' | 'sent'>;
+  brokerOrderId: string | null;
+  response: JsonValue | null;
+  error: string | null;
+  completedAt: Date;
+}
+
+export async function completeOrder(db: Executor, input: CompleteOrderInput): Promise<void> {
+  await db
+    .updateTable('order_log')
+    .set({
+      status: input.status,
+      broker_order_id: input.brokerOrderId,
+      response: input.response === null ? null : jsonb(input.response),
+      error: input.error,
+      completed_at: input.completedAt,
+    })
+    .where('id', '=', input.id)
+    .execute();
+}
+
+export async function findOrderLogByIdempotencyKey(
+  db: Executor,
+  apiKeyId: number,
+  idempotencyKey: string,
+): Promise<OrderLogRow | undefined> {
+  return db
+    .selectFrom('order_log')
+    .selectAll()
+    .where('api_key_id', '=', apiKeyId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+}
+
+export async function findOrderLog(db: Executor, id: string): Promise<OrderLogRow | undefined> {
+  return db.selectFrom('order_log').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Orders whose outcome is not known: reconciled at start-up and after timeouts. */
+export async function listUnfinishedOrders(db: Executor): Promise<OrderLogRow[]> {
+  return db
+    .selectFrom('order_log')
+    .selectAll()
+    .where('status', 'in', ['pending', 'sent', 'unknown'])
+    .orderBy('created_at')
+    .execute();
+}
+
+export interface ListOrderLogInput {
+  limit?: number;
+  before?: Date;
+  mode?: 'live' | 'analyze';
+}
+
+export async function listOrderLog(db: Executor, input: ListOrderLogInput = {}): Promise<OrderLogRow[]> {
+  let builder = db.selectFrom('order_log').selectAll();
+  if (input.before) {
+    builder = builder.where('created_at', '<', input.before);
+  }
+  if (input.mode) {
+    builder = builder.where('mode', '=', input.mode);
+  }
+  return builder
+    .orderBy('created_at', 'desc')
+    .limit(Math.min(input.limit ?? 100, 1_000))
+    .execute();
+}

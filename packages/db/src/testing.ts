@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { createDatabase, type DatabaseHandle, type DatabaseKind } from './create-database.js';
+import { migrateToLatest } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+/**
+ * Test helpers: a fresh, migrated database per suite. PGlite always; PostgreSQL too when
+ * `DATABASE_URL` is set (each suite gets its own schema, dropped on close).
+ */
+
+export function testBackends(): DatabaseKind[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  /** `pglite` or `postgres (schema t_…)`. */
+  label: string;
+}
+
+let templatePromise: Promise<Blob> | undefined;
+
+function templateCachePath(): string {
+  const fingerprint = createHash('sha256')
+    .update(Object.keys(MIGRATIONS).join('\n'))
+    .update(
+      Object.values(MIGRATIONS)
+        .map((migration) => migration.up.toString())
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return join(tmpdir(), 'openalgo-ts-test-templates', `pglite-${fingerprint}.tar`);
+}
+
+/** A migrated PGlite data folder, built once and cached on disk: initdb is slow, loading is not. */
+async function loadTemplate(): Promise<Blob> {
+  const path = templateCachePath();
+  if (existsSync(path)) {
+    return new Blob([readFileSync(path)]);
+  }
+  const handle = await createDatabase({});
+  await migrateToLatest(handle.db);
+  if (!handle.dump) {
+    throw new Error('template must be PGlite');
+  }
+  const dump = await handle.dump();
+  await handle.close();
+  mkdirSync(join(tmpdir(), 'openalgo-ts-test-templates'), { recursive: true });
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()));
+  renameSync(temporary, path);
+  return dump;
+}
+
+export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    templatePromise ??= loadTemplate();
+    const handle = await createDatabase({ loadDataDir: await templatePromise });
+    // The template may predate a migration only if the cache key missed it; this is a no-op otherwise.
+    await migrateToLatest(handle.db);
+    return { ...handle, label: 'pglite' };
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new Error('DATABASE_URL is not set: PostgreSQL tests cannot run');
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create schema ${schema}`);
+  try {
+    await admin.unsafe('create extension if not exists pg_trgm with schema public');
+  } catch (error) {
+    // Two suites creating it at once: one wins, the other sees a duplicate; both are fine.
+    if (!/already exists|duplicate key/i.test(String(error))) {
+      throw error;
+    }
+  }
+  const handle = await createDatabase({ url, schema, maxConnections: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    label: `postgres (schema ${schema})`,
+    close: async () => {
+      await handle.close();
+      await admin.unsafe(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}

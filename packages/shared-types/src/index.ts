@@ -1,0 +1,5 @@
+export * from './enums.js';
+export * from './errors.js';
+export * from './fields.js';
+export * from './symbol.js';
+export * from './utility.js';
