@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       `    Password     ${firstRun.password}`,
       `    API key      ${firstRun.apiKey}`,
       '',
-      '  Rotate the key any time with `pnpm --filter @openalgo/api openalgo apikey rotate`.',
+      '  Rotate the key any time with `npm run openalgo -- apikey rotate`.',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

@@ -1,3 +1,4 @@
+export * from './broker-types.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './fields.js';
