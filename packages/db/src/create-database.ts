@@ -25,7 +25,7 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
   /** PGlite only: a tarball of the data folder (test templates), else null. */
-  dump: (() => Promise<Blob>) | null;
+  dump: ((compression?: 'none' | 'gzip') => Promise<Blob>) | null;
   /** LISTEN on a channel; returns the unlisten function. Cross-process on PostgreSQL. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** NOTIFY a channel. */
@@ -85,7 +85,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
   return {
     db,
     kind: 'pglite',
-    dump: () => client.dump(),
+    dump: (compression) => client.dump(compression),
     listen: async (channel, onNotify) => client.listen(checkChannel(channel), onNotify),
     notify: async (channel, payload = '') => {
       await client.query('select pg_notify($1, $2)', [checkChannel(channel), payload]);

@@ -9,6 +9,7 @@ export {
 export type { Database } from './database.js';
 export { jsonb } from './json.js';
 export { listPendingMigrations, MigrationError, migrateDownAll, migrateToLatest } from './migrate.js';
+export { createPgliteTemplate, isPgliteDataDirInitialised } from './pglite-template.js';
 export * from './queries/api-keys.js';
 export * from './queries/broker-sessions.js';
 export * from './queries/logs.js';

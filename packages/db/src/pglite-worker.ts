@@ -53,7 +53,7 @@ async function handle(message) {
       return {};
     }
     case 'dump': {
-      const blob = await db.dumpDataDir('none');
+      const blob = await db.dumpDataDir(message.compression || 'none');
       return { dump: await blob.arrayBuffer() };
     }
     case 'close': {
@@ -198,8 +198,8 @@ export class PGliteWorkerClient {
     };
   }
 
-  async dump(): Promise<Blob> {
-    const result = await this.#call({ type: 'dump' });
+  async dump(compression: 'none' | 'gzip' = 'none'): Promise<Blob> {
+    const result = await this.#call({ type: 'dump', compression });
     return new Blob([result.dump as ArrayBuffer]);
   }
 

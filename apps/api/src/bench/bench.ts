@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     await stopServer(first);
     const server = await startServer({ DATA_DIR: dataDir, BENCH_KEY: first.apiKey });
     const coldRows: Array<Array<string | number>> = [
-      ['PGlite, first run (initdb + setup)', Math.round(first.firstPingMs)],
+      ['PGlite, first run (build template + admin setup)', Math.round(first.firstPingMs)],
       ['PGlite, restart', Math.round(server.firstPingMs)],
     ];
     const rows: Row[] = [];
