@@ -3,6 +3,7 @@ import type { BrokerSessionsTable } from './tables/broker-sessions.js';
 import type { LatencyLogTable } from './tables/latency-log.js';
 import type { OrderLogTable } from './tables/order-log.js';
 import type { SettingsTable } from './tables/settings.js';
+import type { StrategiesTable, StrategyAlertsTable, StrategySymbolsTable } from './tables/strategies.js';
 import type { SymbolsTable } from './tables/symbols.js';
 import type { TrafficLogTable } from './tables/traffic-log.js';
 import type { UsersTable } from './tables/users.js';
@@ -17,4 +18,7 @@ export interface Database {
   order_log: OrderLogTable;
   traffic_log: TrafficLogTable;
   latency_log: LatencyLogTable;
+  strategies: StrategiesTable;
+  strategy_symbols: StrategySymbolsTable;
+  strategy_alerts: StrategyAlertsTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './202611240000_foundation.js';
+import * as strategies from './202611240300_strategies.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -7,4 +8,5 @@ import * as foundation from './202611240000_foundation.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '202611240000_foundation': foundation,
+  '202611240300_strategies': strategies,
 };

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testBackends } from '../testing.js';
+import {
+  claimAlert,
+  deleteStrategy,
+  findStrategyByWebhookId,
+  finishAlert,
+  insertAlert,
+  insertStrategy,
+  listAlerts,
+  listStrategySymbols,
+  listUnfinishedAlerts,
+  markStrategySquaredOff,
+  releaseAlert,
+  upsertStrategySymbols,
+} from './strategies.js';
+import { insertUser } from './users.js';
+
+describe.each(testBackends())('strategies and alerts on %s', (backend) => {
+  let handle: TestDatabase;
+  let userId: number;
+
+  beforeAll(async () => {
+    handle = await createTestDatabase(backend);
+    userId = (await insertUser(handle.db, { username: 'trader', password_hash: 'x' })).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  it('stores a strategy with its mappings and finds it by webhook id', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'tradingview_breakout',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-1',
+      start_time: '09:20',
+      end_time: '15:00',
+      squareoff_time: '15:15',
+    });
+    expect(strategy.trading_mode).toBe('LONG');
+    expect(strategy.is_active).toBe(true);
+    await upsertStrategySymbols(handle.db, [
+      { strategy_id: strategy.id, symbol: 'SBIN', exchange: 'NSE', quantity: 10, product: 'MIS' },
+      { strategy_id: strategy.id, symbol: 'INFY', exchange: 'NSE', quantity: 5, product: 'MIS' },
+    ]);
+    // Upsert on (symbol, exchange) updates instead of duplicating.
+    await upsertStrategySymbols(handle.db, [
+      { strategy_id: strategy.id, symbol: 'SBIN', exchange: 'NSE', quantity: 20, product: 'CNC' },
+    ]);
+    const mappings = await listStrategySymbols(handle.db, strategy.id);
+    expect(mappings.map((row) => [row.symbol, row.quantity, row.product])).toEqual([
+      ['INFY', 5, 'MIS'],
+      ['SBIN', 20, 'CNC'],
+    ]);
+    expect((await findStrategyByWebhookId(handle.db, 'wh-1'))?.id).toBe(strategy.id);
+    await expect(
+      upsertStrategySymbols(handle.db, [
+        { strategy_id: strategy.id, symbol: 'X', exchange: 'NSE', quantity: 0, product: 'MIS' },
+      ]),
+    ).rejects.toThrow();
+  });
+
+  it('stores concurrent identical alerts once as received and the rest as duplicates', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'dupes',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-dupes',
+    });
+    const receivedAt = new Date('2026-11-24T04:00:00Z');
+    const alerts = await Promise.all(
+      Array.from({ length: 5 }, (_, index) =>
+        insertAlert(
+          handle.db,
+          {
+            id: `alr_${backend}_${index}`,
+            strategyId: strategy.id,
+            receivedAt,
+            payload: { symbol: 'SBIN', action: 'BUY' },
+            dedupeKey: 'SBIN|BUY',
+          },
+          5_000,
+        ),
+      ),
+    );
+    expect(alerts.filter((alert) => alert.status === 'received')).toHaveLength(1);
+    expect(alerts.filter((alert) => alert.status === 'duplicate')).toHaveLength(4);
+    // Outside the window the same alert is new again.
+    const later = await insertAlert(
+      handle.db,
+      {
+        id: `alr_${backend}_later`,
+        strategyId: strategy.id,
+        receivedAt: new Date(receivedAt.getTime() + 6_000),
+        payload: {},
+        dedupeKey: 'SBIN|BUY',
+      },
+      5_000,
+    );
+    expect(later.status).toBe('received');
+  });
+
+  it('claims an alert once, and recovers unfinished ones', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'claims',
+      platform: 'chartink',
+      kind: 'chartink',
+      webhook_id: 'wh-claims',
+    });
+    const alert = await insertAlert(
+      handle.db,
+      {
+        id: `alr_${backend}_claim`,
+        strategyId: strategy.id,
+        receivedAt: new Date(),
+        payload: { stocks: 'SBIN' },
+        dedupeKey: 'k',
+      },
+      0,
+    );
+    const claims = await Promise.all([claimAlert(handle.db, alert.id), claimAlert(handle.db, alert.id)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await listUnfinishedAlerts(handle.db)).map((row) => row.id)).toContain(alert.id);
+    await releaseAlert(handle.db, alert.id);
+    expect(await claimAlert(handle.db, alert.id)).toBe(true);
+    await finishAlert(handle.db, {
+      id: alert.id,
+      status: 'executed',
+      outcome: { orders: [{ symbol: 'SBIN', orderid: '1' }] },
+      error: null,
+      processedAt: new Date(),
+    });
+    expect((await listUnfinishedAlerts(handle.db)).map((row) => row.id)).not.toContain(alert.id);
+    const history = await listAlerts(handle.db, strategy.id);
+    expect(history[0]?.outcome).toEqual({ orders: [{ symbol: 'SBIN', orderid: '1' }] });
+  });
+
+  it('marks the daily square-off once per IST date', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'squareoff',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-sq',
+      squareoff_time: '15:15',
+    });
+    const results = await Promise.all([
+      markStrategySquaredOff(handle.db, strategy.id, '2026-11-24'),
+      markStrategySquaredOff(handle.db, strategy.id, '2026-11-24'),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await markStrategySquaredOff(handle.db, strategy.id, '2026-11-25')).toBe(true);
+    expect(await deleteStrategy(handle.db, strategy.id, userId)).toBe(true);
+  });
+});
