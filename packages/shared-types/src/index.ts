@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './fields.js';
 export * from './symbol.js';
 export * from './utility.js';
+export * from './webhooks.js';
