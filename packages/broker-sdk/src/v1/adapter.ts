@@ -136,12 +136,16 @@ export interface BrokerOrders {
   /** One order's latest state; throws `OrderNotFoundError`. */
   fetchOrder(ref: OrderRef, context: BrokerContext): Promise<Order>;
   fetchTrades(context: BrokerContext): Promise<readonly Trade[]>;
+  /** Native cancel-all, when `capabilities.cancelAllOrders` is `true` (else the core emulates). */
+  cancelAllOrders?(context: BrokerContext): Promise<readonly OrderAck[]>;
 }
 
 export interface BrokerPortfolio {
   fetchPositions(context: BrokerContext): Promise<readonly Position[]>;
   fetchHoldings(context: BrokerContext): Promise<readonly Holding[]>;
   fetchFunds(context: BrokerContext): Promise<Funds>;
+  /** Native square-off, when `capabilities.closeAllPositions` is `true` (else the core emulates). */
+  closeAllPositions?(context: BrokerContext): Promise<readonly OrderAck[]>;
 }
 
 // ---------------------------------------------------------------- market data
