@@ -5,6 +5,7 @@ import type { OrderLogTable } from './tables/order-log.js';
 import type { SettingsTable } from './tables/settings.js';
 import type { StrategiesTable, StrategyAlertsTable, StrategySymbolsTable } from './tables/strategies.js';
 import type { SymbolsTable } from './tables/symbols.js';
+import type { TelegramBotTable, TelegramCommandLogTable, TelegramUsersTable } from './tables/telegram.js';
 import type { TrafficLogTable } from './tables/traffic-log.js';
 import type { UsersTable } from './tables/users.js';
 
@@ -21,4 +22,7 @@ export interface Database {
   strategies: StrategiesTable;
   strategy_symbols: StrategySymbolsTable;
   strategy_alerts: StrategyAlertsTable;
+  telegram_bot: TelegramBotTable;
+  telegram_users: TelegramUsersTable;
+  telegram_command_log: TelegramCommandLogTable;
 }
