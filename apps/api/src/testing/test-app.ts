@@ -54,7 +54,13 @@ export async function readResponse(response: Response): Promise<TestResponse> {
 /** A real api on 127.0.0.1:<ephemeral> over a fresh migrated database, with an admin set up. */
 export async function startTestApp(
   kind: DatabaseKind,
-  options: { env?: Record<string, string>; database?: DatabaseHandle; now?: () => number } = {},
+  options: {
+    env?: Record<string, string>;
+    database?: DatabaseHandle;
+    now?: () => number;
+    /** Registers extra plugins before the app listens. */
+    beforeListen?: (app: App) => Promise<void>;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig(testEnv(options.env));
   const database = options.database ?? (await createTestDatabase(kind));
@@ -67,6 +73,7 @@ export async function startTestApp(
     username: 'admin',
     password: 'correct horse battery',
   });
+  await options.beforeListen?.(app);
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const request = async (path: string, init: RequestInit) =>
     readResponse(await fetch(`${baseUrl}${path}`, init));

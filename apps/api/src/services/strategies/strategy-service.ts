@@ -1,0 +1,592 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AlertStatus,
+  claimAlert,
+  type Database,
+  deleteStrategy,
+  deleteStrategySymbol,
+  findAlert,
+  findStrategy,
+  findStrategyByWebhookId,
+  finishAlert,
+  insertAlert,
+  insertStrategy,
+  type JsonValue,
+  type Kysely,
+  listAlerts,
+  listIntradayStrategies,
+  listStrategies,
+  listStrategySymbols,
+  listUnfinishedAlerts,
+  markStrategySquaredOff,
+  releaseAlert,
+  type StrategyAlertRow,
+  type StrategyRow,
+  type StrategySymbolRow,
+  updateStrategy,
+  upsertStrategySymbols,
+} from '@openalgo/db';
+import {
+  type AlertResponse,
+  type ChartinkAlert,
+  type CreateStrategyRequest,
+  chartinkAlertSchema,
+  EXCHANGES,
+  type Exchange,
+  PRODUCTS,
+  type Product,
+  type StrategyAlert,
+  type StrategySymbolInput,
+  strategyAlertSchema,
+  toFieldErrors,
+  type UpdateStrategyRequest,
+} from '@openalgo/shared-types';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Logger } from 'pino';
+import { formatIst } from '../../time.js';
+import {
+  type AlertPlan,
+  dedupeKeyFor,
+  type PlannedOrder,
+  planChartinkAlert,
+  planStrategyAlert,
+} from './alert-plan.js';
+
+/**
+ * Strategies and their webhooks (features.md §4.1–§4.3), done better than the original:
+ * every alert is stored before it is acknowledged, executed in-process through the normal
+ * order path (analyzer and semi-auto respected), and its outcome recorded; duplicates within
+ * a window execute once; alerts a crash left behind are executed or expired on restart.
+ */
+
+export interface GatewayOrder {
+  userId: number;
+  strategy: string;
+  symbol: string;
+  exchange: Exchange;
+  product: Product;
+  action: 'BUY' | 'SELL';
+  quantity: number;
+}
+
+export type GatewayResult =
+  | { status: 'success'; orderid?: string; pending_order_id?: number; message?: string; mode?: string }
+  | { status: 'error'; message: string };
+
+/** The normal order path, as the strategy engine uses it. */
+export interface OrderGateway {
+  placeOrder(order: GatewayOrder): Promise<GatewayResult>;
+  placeSmartOrder(order: GatewayOrder & { positionSize: number }): Promise<GatewayResult>;
+}
+
+export class StrategyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'StrategyError';
+  }
+}
+
+export interface StrategyServiceOptions {
+  db: Kysely<Database>;
+  logger: Logger;
+  now: () => number;
+  gateway: () => OrderGateway;
+  /** Checks a mapping's symbol exists in the master contract. */
+  symbolExists: (symbol: string, exchange: Exchange) => Promise<boolean>;
+  /** Public base URL used to print webhook URLs. */
+  publicUrl: () => string;
+  /** Identical alerts within this window execute once. */
+  dedupeWindowMs: number;
+  /** Alerts older than this when found unprocessed after a restart are expired, not executed. */
+  maxAlertAgeMs: number;
+}
+
+export interface AlertOutcome {
+  statusCode: number;
+  body: AlertResponse;
+}
+
+export class StrategyService {
+  readonly #options: StrategyServiceOptions;
+  #squareOffTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: StrategyServiceOptions) {
+    this.#options = options;
+  }
+
+  webhookUrl(strategy: StrategyRow): string {
+    const base = this.#options.publicUrl().replace(/\/+$/, '');
+    return `${base}/${strategy.kind === 'chartink' ? 'chartink' : 'strategy'}/webhook/${strategy.webhook_id}`;
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  async create(userId: number, input: CreateStrategyRequest): Promise<StrategyRow> {
+    const kind = input.platform === 'chartink' ? 'chartink' : 'webhook';
+    try {
+      return await insertStrategy(this.#options.db, {
+        user_id: userId,
+        name: input.name,
+        platform: input.platform,
+        kind,
+        webhook_id: randomUUID(),
+        is_active: input.is_active,
+        is_intraday: input.is_intraday,
+        trading_mode: kind === 'chartink' ? 'LONG' : input.trading_mode,
+        start_time: input.start_time ?? null,
+        end_time: input.end_time ?? null,
+        squareoff_time: input.squareoff_time ?? null,
+      });
+    } catch (error) {
+      if (/unique|duplicate/i.test(String(error))) {
+        throw new StrategyError(409, `A strategy named ${input.name} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async update(userId: number, id: number, input: UpdateStrategyRequest): Promise<StrategyRow> {
+    const existing = await this.require(userId, id);
+    const merged = {
+      is_intraday: input.is_intraday ?? existing.is_intraday,
+      start_time: input.start_time !== undefined ? input.start_time : existing.start_time,
+      end_time: input.end_time !== undefined ? input.end_time : existing.end_time,
+      squareoff_time: input.squareoff_time !== undefined ? input.squareoff_time : existing.squareoff_time,
+    };
+    if (merged.is_intraday) {
+      const { start_time: start, end_time: end, squareoff_time: squareoff } = merged;
+      if (!start || !end || !squareoff || !(start < end && end <= squareoff)) {
+        throw new StrategyError(400, 'Intraday strategies need start < end ≤ square-off times (HH:MM IST)');
+      }
+    }
+    const updated = await updateStrategy(this.#options.db, id, userId, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.trading_mode !== undefined && existing.kind === 'webhook'
+        ? { trading_mode: input.trading_mode }
+        : {}),
+      ...(input.is_active !== undefined ? { is_active: input.is_active } : {}),
+      ...merged,
+    });
+    if (!updated) {
+      throw new StrategyError(404, 'Strategy not found');
+    }
+    return updated;
+  }
+
+  async remove(userId: number, id: number): Promise<void> {
+    if (!(await deleteStrategy(this.#options.db, id, userId))) {
+      throw new StrategyError(404, 'Strategy not found');
+    }
+  }
+
+  async require(userId: number, id: number): Promise<StrategyRow> {
+    const strategy = await findStrategy(this.#options.db, id, userId);
+    if (!strategy) {
+      throw new StrategyError(404, 'Strategy not found');
+    }
+    return strategy;
+  }
+
+  list(userId: number): Promise<StrategyRow[]> {
+    return listStrategies(this.#options.db, userId);
+  }
+
+  symbols(strategyId: number): Promise<StrategySymbolRow[]> {
+    return listStrategySymbols(this.#options.db, strategyId);
+  }
+
+  alerts(strategyId: number, limit?: number): Promise<StrategyAlertRow[]> {
+    return listAlerts(this.#options.db, strategyId, limit);
+  }
+
+  /** Parses `SYMBOL,EXCHANGE,QTY,PRODUCT` lines (a header line is allowed). */
+  parseSymbolCsv(text: string): StrategySymbolInput[] {
+    let records: string[][];
+    try {
+      records = parseCsv(text, {
+        skip_empty_lines: true,
+        trim: true,
+        relax_column_count: true,
+      }) as string[][];
+    } catch (error) {
+      throw new StrategyError(
+        400,
+        `CSV could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const rows: StrategySymbolInput[] = [];
+    const problems: string[] = [];
+    records.forEach((record, index) => {
+      if (index === 0 && record[0]?.toUpperCase() === 'SYMBOL') {
+        return;
+      }
+      const [symbol = '', exchange = '', quantity = '', product = ''] = record.map((cell) =>
+        cell.toUpperCase(),
+      );
+      const line = index + 1;
+      if (!symbol) {
+        problems.push(`line ${line}: symbol is missing`);
+        return;
+      }
+      if (!(EXCHANGES as readonly string[]).includes(exchange)) {
+        problems.push(`line ${line}: exchange ${exchange || '(empty)'} is not valid`);
+        return;
+      }
+      if (!/^\d+$/.test(quantity) || Number(quantity) <= 0) {
+        problems.push(`line ${line}: quantity must be a positive whole number`);
+        return;
+      }
+      if (!(PRODUCTS as readonly string[]).includes(product)) {
+        problems.push(`line ${line}: product must be CNC, NRML or MIS`);
+        return;
+      }
+      rows.push({
+        symbol,
+        exchange: exchange as Exchange,
+        quantity: Number(quantity),
+        product: product as Product,
+      });
+    });
+    if (problems.length > 0) {
+      throw new StrategyError(400, `CSV has problems: ${problems.slice(0, 20).join('; ')}`, problems);
+    }
+    return rows;
+  }
+
+  async addSymbols(
+    userId: number,
+    strategyId: number,
+    inputs: readonly StrategySymbolInput[],
+  ): Promise<StrategySymbolRow[]> {
+    const strategy = await this.require(userId, strategyId);
+    const missing: string[] = [];
+    for (const input of inputs) {
+      if (strategy.kind === 'chartink' && input.exchange !== 'NSE' && input.exchange !== 'BSE') {
+        throw new StrategyError(400, 'ChartInk strategies trade NSE and BSE cash only');
+      }
+      if (strategy.kind === 'chartink' && input.product === 'NRML') {
+        throw new StrategyError(400, 'ChartInk strategies use MIS or CNC');
+      }
+      if (!(await this.#options.symbolExists(input.symbol, input.exchange))) {
+        missing.push(`${input.symbol}@${input.exchange}`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new StrategyError(400, `Unknown symbols: ${missing.slice(0, 20).join(', ')}`);
+    }
+    return upsertStrategySymbols(
+      this.#options.db,
+      inputs.map((input) => ({
+        strategy_id: strategyId,
+        symbol: input.symbol,
+        exchange: input.exchange,
+        quantity: input.quantity,
+        product: input.product,
+      })),
+    );
+  }
+
+  async removeSymbol(userId: number, strategyId: number, symbolId: number): Promise<void> {
+    await this.require(userId, strategyId);
+    if (!(await deleteStrategySymbol(this.#options.db, strategyId, symbolId))) {
+      throw new StrategyError(404, 'Symbol mapping not found');
+    }
+  }
+
+  // ------------------------------------------------------------------ alerts
+
+  /**
+   * An inbound webhook: validate, store (before acknowledging), then execute and record the
+   * outcome. Unknown webhook id → 404 and nothing stored.
+   */
+  async receive(kind: 'webhook' | 'chartink', webhookId: string, payload: unknown): Promise<AlertOutcome> {
+    const { db, now } = this.#options;
+    const strategy = await findStrategyByWebhookId(db, webhookId);
+    if (!strategy || strategy.kind !== kind) {
+      return { statusCode: 404, body: { status: 'error', message: 'Invalid webhook ID' } };
+    }
+    const receivedAt = new Date(now());
+    const schema = kind === 'chartink' ? chartinkAlertSchema : strategyAlertSchema;
+    const parsed = schema.safeParse(payload);
+    const stored = await insertAlert(
+      db,
+      {
+        id: `alr_${receivedAt.getTime().toString(36)}${randomUUID().slice(0, 8)}`,
+        strategyId: strategy.id,
+        receivedAt,
+        payload: sanitizePayload(payload),
+        dedupeKey: dedupeKeyFor(parsed.success ? parsed.data : payload),
+      },
+      this.#options.dedupeWindowMs,
+    );
+    if (stored.status === 'duplicate') {
+      return {
+        statusCode: 200,
+        body: {
+          status: 'success',
+          message: 'Duplicate alert ignored (already received)',
+          alert_id: stored.id,
+        },
+      };
+    }
+    if (!parsed.success) {
+      const errors = toFieldErrors(parsed.error.issues);
+      await this.#finish(stored.id, 'rejected', { errors }, 'invalid payload');
+      return {
+        statusCode: 400,
+        body: {
+          status: 'error',
+          message: `Invalid alert payload: ${JSON.stringify(errors)}`,
+          alert_id: stored.id,
+        },
+      };
+    }
+    return this.#process(stored, strategy, parsed.data as StrategyAlert | ChartinkAlert);
+  }
+
+  async #finish(
+    id: string,
+    status: Exclude<AlertStatus, 'received' | 'processing' | 'duplicate'>,
+    outcome: JsonValue | null,
+    error: string | null,
+  ): Promise<void> {
+    await finishAlert(this.#options.db, {
+      id,
+      status,
+      outcome,
+      error,
+      processedAt: new Date(this.#options.now()),
+    });
+  }
+
+  async #process(
+    alert: StrategyAlertRow,
+    strategy: StrategyRow,
+    payload: StrategyAlert | ChartinkAlert,
+  ): Promise<AlertOutcome> {
+    if (!(await claimAlert(this.#options.db, alert.id))) {
+      return {
+        statusCode: 200,
+        body: { status: 'success', message: 'Alert is already being processed', alert_id: alert.id },
+      };
+    }
+    if (!strategy.is_active) {
+      await this.#finish(alert.id, 'ignored', null, 'strategy inactive');
+      return {
+        statusCode: strategy.kind === 'chartink' ? 200 : 400,
+        body: { status: 'error', message: 'Strategy is inactive', alert_id: alert.id },
+      };
+    }
+    const istTime = formatIst(this.#options.now(), 'HH:mm');
+    const mappings = await listStrategySymbols(this.#options.db, strategy.id);
+    const plan: AlertPlan =
+      strategy.kind === 'chartink'
+        ? planChartinkAlert(strategy, mappings, payload as ChartinkAlert, istTime)
+        : planStrategyAlert(strategy, mappings, payload as StrategyAlert, istTime);
+    if (!plan.ok) {
+      await this.#finish(alert.id, 'rejected', null, plan.message);
+      return {
+        statusCode: plan.status,
+        body: { status: 'error', message: plan.message, alert_id: alert.id },
+      };
+    }
+    const results = await this.#execute(strategy, plan.orders);
+    const failed = results.filter((result) => result.status === 'error').length;
+    const status = failed === 0 ? 'executed' : failed === results.length ? 'failed' : 'partial';
+    await this.#finish(
+      alert.id,
+      status,
+      { results, skipped: plan.skipped },
+      failed > 0 ? `${failed} of ${results.length} orders failed` : null,
+    );
+    const skippedText = plan.skipped.length > 0 ? ` (unmapped, skipped: ${plan.skipped.join(', ')})` : '';
+    return {
+      statusCode: 200,
+      body: {
+        status: failed === results.length ? 'error' : 'success',
+        message: `${results.length - failed} of ${results.length} orders accepted${skippedText}`,
+        alert_id: alert.id,
+        results,
+      },
+    };
+  }
+
+  async #execute(
+    strategy: StrategyRow,
+    orders: readonly PlannedOrder[],
+  ): Promise<NonNullable<AlertResponse['results']>> {
+    const gateway = this.#options.gateway();
+    const results: NonNullable<AlertResponse['results']> = [];
+    for (const order of orders) {
+      const base: GatewayOrder = {
+        userId: strategy.user_id,
+        strategy: strategy.name,
+        symbol: order.symbol,
+        exchange: order.exchange,
+        product: order.product,
+        action: order.action,
+        quantity: order.quantity,
+      };
+      let result: GatewayResult;
+      try {
+        result =
+          order.kind === 'smart'
+            ? await gateway.placeSmartOrder({ ...base, positionSize: order.positionSize })
+            : await gateway.placeOrder(base);
+      } catch (error) {
+        this.#options.logger.error({ err: error, strategy: strategy.id }, 'strategy order failed');
+        result = { status: 'error', message: error instanceof Error ? error.message : 'order failed' };
+      }
+      results.push({
+        symbol: order.symbol,
+        exchange: order.exchange,
+        action: order.action,
+        status: result.status,
+        ...(result.status === 'success' && result.orderid ? { orderid: result.orderid } : {}),
+        ...(result.status === 'success' && result.pending_order_id !== undefined
+          ? { pending_order_id: result.pending_order_id }
+          : {}),
+        ...(result.message ? { message: result.message } : {}),
+      });
+    }
+    return results;
+  }
+
+  /**
+   * Start-up recovery: alerts stored but not finished (a crash between receipt and execution)
+   * are executed when still fresh, expired when older than `maxAlertAgeMs`.
+   */
+  async recoverUnfinished(): Promise<{ executed: number; expired: number }> {
+    const { db, now } = this.#options;
+    let executed = 0;
+    let expired = 0;
+    for (const alert of await listUnfinishedAlerts(db)) {
+      await releaseAlert(db, alert.id);
+      const age = now() - alert.received_at.getTime();
+      if (age > this.#options.maxAlertAgeMs) {
+        if (await claimAlert(db, alert.id)) {
+          await this.#finish(
+            alert.id,
+            'expired',
+            null,
+            `not executed: ${Math.round(age / 1_000)} s old at restart`,
+          );
+          expired += 1;
+        }
+        continue;
+      }
+      const strategy = await db
+        .selectFrom('strategies')
+        .selectAll()
+        .where('id', '=', alert.strategy_id)
+        .executeTakeFirst();
+      const fresh = await findAlert(db, alert.id);
+      if (!strategy || !fresh) {
+        continue;
+      }
+      const schema = strategy.kind === 'chartink' ? chartinkAlertSchema : strategyAlertSchema;
+      const parsed = schema.safeParse(fresh.payload);
+      if (!parsed.success) {
+        if (await claimAlert(db, alert.id)) {
+          await this.#finish(alert.id, 'rejected', null, 'invalid payload');
+        }
+        continue;
+      }
+      await this.#process(fresh, strategy, parsed.data as StrategyAlert | ChartinkAlert);
+      executed += 1;
+    }
+    return { executed, expired };
+  }
+
+  // ------------------------------------------------------------------ square-off
+
+  /** Flattens every mapped symbol of intraday strategies whose square-off time has come (once a day). */
+  async runSquareOff(): Promise<number> {
+    const { db, now } = this.#options;
+    const istTime = formatIst(now(), 'HH:mm');
+    const istDate = formatIst(now(), 'yyyy-MM-dd');
+    let flattened = 0;
+    for (const strategy of await listIntradayStrategies(db)) {
+      if (!strategy.is_active || !strategy.squareoff_time || istTime < strategy.squareoff_time) {
+        continue;
+      }
+      if (!(await markStrategySquaredOff(db, strategy.id, istDate))) {
+        continue;
+      }
+      const mappings = await listStrategySymbols(db, strategy.id);
+      const orders: PlannedOrder[] = mappings.map((mapping) => ({
+        kind: 'smart',
+        symbol: mapping.symbol,
+        exchange: mapping.exchange as Exchange,
+        product: mapping.product as Product,
+        action: 'SELL',
+        quantity: mapping.quantity,
+        positionSize: 0,
+      }));
+      const alertId = `alr_sq_${strategy.id}_${istDate.replace(/-/g, '')}`;
+      await insertAlert(
+        db,
+        {
+          id: alertId,
+          strategyId: strategy.id,
+          receivedAt: new Date(now()),
+          payload: { squareoff: istDate },
+          dedupeKey: `squareoff:${istDate}`,
+        },
+        0,
+      );
+      await claimAlert(db, alertId);
+      const results = await this.#execute(strategy, orders);
+      const failed = results.filter((result) => result.status === 'error').length;
+      await this.#finish(
+        alertId,
+        failed === 0 ? 'executed' : 'partial',
+        { results, squareoff: true },
+        failed > 0 ? `${failed} square-off orders failed` : null,
+      );
+      flattened += 1;
+      this.#options.logger.info(
+        { strategy: strategy.id, symbols: mappings.length },
+        'intraday strategy squared off',
+      );
+    }
+    return flattened;
+  }
+
+  /** Checks square-off times every `intervalMs` (the injected clock decides what time it is). */
+  startScheduler(intervalMs = 15_000): void {
+    if (this.#squareOffTimer) {
+      return;
+    }
+    this.#squareOffTimer = setInterval(() => {
+      this.runSquareOff().catch((error: unknown) =>
+        this.#options.logger.error({ err: error }, 'square-off run failed'),
+      );
+    }, intervalMs);
+    this.#squareOffTimer.unref();
+  }
+
+  stopScheduler(): void {
+    if (this.#squareOffTimer) {
+      clearInterval(this.#squareOffTimer);
+      this.#squareOffTimer = null;
+    }
+  }
+}
+
+/** Stores what came in, bounded: a huge or non-JSON-able payload is truncated, never rejected here. */
+function sanitizePayload(payload: unknown): JsonValue {
+  try {
+    const text = JSON.stringify(payload ?? null);
+    if (text.length > 20_000) {
+      return { truncated: text.slice(0, 20_000) };
+    }
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return { unreadable: true };
+  }
+}
