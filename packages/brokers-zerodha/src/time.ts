@@ -1,0 +1,84 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, format } from 'date-fns';
+
+/**
+ * Kite speaks Indian Standard Time in every timestamp it sends or accepts. Conversion happens
+ * here, at the edge; everything else in the package works in epoch milliseconds (UTC).
+ */
+export const IST = 'Asia/Kolkata';
+
+const KITE_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([+-])(\d{2}):?(\d{2})|Z)?$/;
+
+/**
+ * Parses Kite's `2021-05-31 09:18:57` (IST wall clock) or the history API's
+ * `2017-12-15T09:15:00+0530` (explicit offset). Returns `undefined` for empty or malformed text.
+ */
+export function parseKiteTime(text: string | null | undefined): number | undefined {
+  if (!text) {
+    return undefined;
+  }
+  const match = KITE_DATE_TIME.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  const [, year, month, day, hours, minutes, seconds, sign, offsetHours, offsetMinutes] = match;
+  const hasZulu = text.endsWith('Z');
+  if (sign !== undefined || hasZulu) {
+    const utc = Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hours),
+      Number(minutes),
+      Number(seconds),
+    );
+    const offsetMs = hasZulu ? 0 : (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+    return sign === '-' ? utc + offsetMs : utc - offsetMs;
+  }
+  return new TZDate(
+    Number(year),
+    Number(month) - 1,
+    Number(day),
+    Number(hours),
+    Number(minutes),
+    Number(seconds),
+    IST,
+  ).getTime();
+}
+
+/** `yyyy-MM-dd HH:mm:ss` on the IST wall clock, as Kite's history `from`/`to` expect. */
+export function formatKiteDateTime(epochMs: number): string {
+  return format(new TZDate(epochMs, IST), 'yyyy-MM-dd HH:mm:ss');
+}
+
+/** The IST calendar date of an instant, as `{year, month, day}`. */
+export function istDate(epochMs: number): { year: number; month: number; day: number } {
+  const local = new TZDate(epochMs, IST);
+  return { year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate() };
+}
+
+/** Epoch seconds of 00:00 UTC on the IST trading date of `epochMs` (OpenAlgo's daily-bar rule). */
+export function dailyBarTime(epochMs: number): number {
+  const { year, month, day } = istDate(epochMs);
+  return Date.UTC(year, month - 1, day) / 1000;
+}
+
+/** The next instant (epoch ms) at which the IST wall clock reads `hours:minutes`, after `now`. */
+export function nextIstTime(now: number, hours: number, minutes = 0): number {
+  const local = new TZDate(now, IST);
+  let candidate = new TZDate(
+    local.getFullYear(),
+    local.getMonth(),
+    local.getDate(),
+    hours,
+    minutes,
+    0,
+    0,
+    IST,
+  );
+  if (candidate.getTime() <= now) {
+    candidate = addDays(candidate, 1);
+  }
+  return candidate.getTime();
+}
