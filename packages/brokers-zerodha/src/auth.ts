@@ -90,7 +90,9 @@ export function createAuth(http: KiteHttpClient, options: AuthOptions): BrokerAu
       } catch (error) {
         // A refused exchange (bad checksum, used or expired request token) is a failed login.
         if (OpenAlgoError.isInstance(error) && !error.retryable) {
-          throw new AuthenticationError(`Zerodha refused the login: ${error.message}`, {
+          const reason =
+            typeof error.context.brokerMessage === 'string' ? error.context.brokerMessage : error.message;
+          throw new AuthenticationError(`Zerodha refused the login: ${reason}`, {
             cause: error,
             context: { broker: 'zerodha', httpStatus: error.brokerStatus ?? null },
           });

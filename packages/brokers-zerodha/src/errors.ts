@@ -80,6 +80,7 @@ export function errorFromKite(input: KiteErrorInput): OpenAlgoError {
       operation: input.operation,
       httpStatus: input.httpStatus,
       errorType: input.errorType ?? null,
+      brokerMessage: message,
       ...(input.retryAfterMs === undefined ? {} : { retryAfterMs: input.retryAfterMs }),
       ...(input.mayHaveReachedBroker === undefined
         ? {}

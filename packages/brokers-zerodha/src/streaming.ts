@@ -20,6 +20,7 @@ import type { DecodedFrame, KiteTick } from './ticker-codec.js';
 import {
   type KiteStreamMode,
   richerMode,
+  TickerClosedError,
   type TickerSettings,
   TickerSocket,
   type WebSocketConstructor,
@@ -377,7 +378,7 @@ export function createStreams(options: CreateStreamsOptions): BrokerStreams {
       await Promise.race([hub.attach(client), timeout]);
     } catch (error) {
       hub.detach(client);
-      if (error instanceof Error && /session/i.test(error.message)) {
+      if (error instanceof TickerClosedError && error.isAuthFailure) {
         throw new TokenExpiredError(LOGIN_AGAIN_MESSAGE, { cause: error, context: { broker: 'zerodha' } });
       }
       throw error;

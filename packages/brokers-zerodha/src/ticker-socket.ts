@@ -79,6 +79,17 @@ export interface TickerSocketOptions {
   checkSession: () => Promise<boolean>;
 }
 
+/** Why a socket stopped for good; `isAuthFailure` when Kite rejected the session. */
+export class TickerClosedError extends Error {
+  constructor(
+    message: string,
+    readonly isAuthFailure: boolean,
+  ) {
+    super(message);
+    this.name = 'TickerClosedError';
+  }
+}
+
 /** WebSocket readyState values. */
 const OPEN = 1;
 
@@ -97,6 +108,7 @@ export class TickerSocket {
   #lastMessageAt = 0;
   #isFlushQueued = false;
   #openWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  #closedBy: TickerClosedError | undefined;
 
   constructor(options: TickerSocketOptions) {
     this.#options = options;
@@ -128,7 +140,7 @@ export class TickerSocket {
       return Promise.resolve();
     }
     if (this.#isClosed) {
-      return Promise.reject(new Error('ticker socket closed'));
+      return Promise.reject(this.#closedBy ?? new TickerClosedError('ticker socket closed', false));
     }
     return new Promise((resolve, reject) => this.#openWaiters.push({ resolve, reject }));
   }
@@ -162,7 +174,8 @@ export class TickerSocket {
     } catch (error) {
       this.#options.logger.debug({ error: String(error) }, 'kite ticker close failed');
     }
-    this.#rejectWaiters(new Error(`ticker socket ${reason}`));
+    this.#closedBy ??= new TickerClosedError(`ticker socket ${reason}`, false);
+    this.#rejectWaiters(this.#closedBy);
     this.#options.onState({ state: 'closed', reason });
   }
 
@@ -251,10 +264,11 @@ export class TickerSocket {
   #failAuth(reason: string): void {
     this.#options.onState({ state: 'auth-failed', reason });
     this.#isClosed = true;
-    this.#rejectWaiters(new Error(reason));
+    this.#closedBy = new TickerClosedError(reason, true);
+    this.#rejectWaiters(this.#closedBy);
   }
 
-  #rejectWaiters(error: Error): void {
+  #rejectWaiters(error: TickerClosedError): void {
     const waiters = this.#openWaiters;
     this.#openWaiters = [];
     for (const waiter of waiters) {

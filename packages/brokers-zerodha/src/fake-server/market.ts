@@ -112,19 +112,21 @@ export class FakeMarket {
       const base = instrument.basePrice.gt(0) ? instrument.basePrice : this.tickOf(instrument);
       const tick = this.tickOf(instrument);
       const isDerivative = instrument.instrumentType !== 'EQ';
+      // Indices do not trade: no volume, no quantities, no depth.
+      const isIndex = instrument.segment === 'INDICES';
       state = {
         ltp: base,
         open: base,
         high: roundToTick(base.mul('1.01'), tick, 'up'),
         low: roundToTick(base.mul('0.99'), tick, 'down'),
         close: base,
-        volume: 10_000 + (seed % 990_000),
-        lastQuantity: 1 + (seed % 50),
+        volume: isIndex ? 0 : 10_000 + (seed % 990_000),
+        lastQuantity: isIndex ? 0 : 1 + (seed % 50),
         lastTradeTime: this.#now() - 1_000,
         averagePrice: base,
-        oi: isDerivative && instrument.segment !== 'INDICES' ? 50_000 + (seed % 500_000) : 0,
-        buyQuantity: 1_000 + (seed % 100_000),
-        sellQuantity: 1_000 + ((seed >>> 8) % 100_000),
+        oi: isDerivative && !isIndex ? 50_000 + (seed % 500_000) : 0,
+        buyQuantity: isIndex ? 0 : 1_000 + (seed % 100_000),
+        sellQuantity: isIndex ? 0 : 1_000 + ((seed >>> 8) % 100_000),
       };
       this.#state.set(instrument.instrumentToken, state);
     }
@@ -137,8 +139,10 @@ export class FakeMarket {
     state.ltp = price;
     state.high = price.gt(state.high) ? price : state.high;
     state.low = price.lt(state.low) ? price : state.low;
-    state.volume += quantity;
-    state.lastQuantity = quantity;
+    if (instrument.segment !== 'INDICES') {
+      state.volume += quantity;
+      state.lastQuantity = quantity;
+    }
     state.lastTradeTime = this.#now();
     return state;
   }
