@@ -21,6 +21,7 @@ import {
   countSymbols,
   findSymbol,
   findSymbolByToken,
+  listSymbols,
   replaceSymbols,
   searchSymbols,
 } from './queries/symbols.js';
@@ -192,6 +193,60 @@ describe.each(testBackends())('database on %s', (backend) => {
       replaceSymbols(handle.db, 'simulator', [[symbolRow({ symbol: 'DUP' }), symbolRow({ symbol: 'DUP' })]]),
     ).rejects.toThrow();
     expect(await countSymbols(handle.db)).toBe(4);
+  });
+
+  it('reloads a full master contract by difference: vanished rows go, changed rows change, the rest stay', async () => {
+    await replaceSymbols(handle.db, 'zerodha', [
+      [
+        symbolRow({ symbol: 'KEEP', token: '1' }),
+        symbolRow({ symbol: 'CHANGE', token: '2' }),
+        symbolRow({ symbol: 'DROP', token: '3' }),
+      ],
+    ]);
+    const before = await findSymbol(handle.db, 'KEEP', 'NSE');
+    const loaded = await replaceSymbols(handle.db, 'zerodha', [
+      [symbolRow({ symbol: 'KEEP', token: '1' }), symbolRow({ symbol: 'CHANGE', token: '22', lotsize: 5 })],
+      [symbolRow({ symbol: 'NEW', token: '4', exchange: 'BSE' })],
+    ]);
+    expect(loaded).toBe(3);
+    const rows = await listSymbols(handle.db);
+    expect(rows.map((row) => [row.broker, row.symbol, row.exchange, row.token, row.lotsize]).sort()).toEqual([
+      ['zerodha', 'CHANGE', 'NSE', '22', 5],
+      ['zerodha', 'KEEP', 'NSE', '1', 1],
+      ['zerodha', 'NEW', 'BSE', '4', 1],
+    ]);
+    // Identical rows are not rewritten.
+    expect((await findSymbol(handle.db, 'KEEP', 'NSE'))?.id).toBe(before?.id);
+    // A failing reload keeps the contract.
+    await expect(
+      replaceSymbols(handle.db, 'zerodha', [[symbolRow({ symbol: 'X' }), symbolRow({ symbol: 'X' })]]),
+    ).rejects.toThrow();
+    expect(await countSymbols(handle.db)).toBe(3);
+    // Switching broker replaces every row, identical text or not.
+    await replaceSymbols(handle.db, 'simulator', [[symbolRow({ symbol: 'KEEP', token: '1' })]]);
+    expect((await listSymbols(handle.db)).map((row) => [row.broker, row.symbol])).toEqual([
+      ['simulator', 'KEEP'],
+    ]);
+    expect((await findSymbol(handle.db, 'KEEP', 'NSE'))?.id).not.toBe(before?.id);
+  });
+
+  it('stores master-contract text exactly, whatever characters it holds', async () => {
+    const awkward = ['A, B AND C', 'QUOTE " INSIDE', 'BACK\\SLASH', '{BRACES}', 'NULL', 'M&M', 'ÜNİCODE'];
+    await replaceSymbols(handle.db, 'simulator', [
+      awkward.map((name, index) =>
+        symbolRow({ symbol: `AWK${index}`, brsymbol: name, name, token: String(index), strike: '292.5' }),
+      ),
+    ]);
+    for (const [index, name] of awkward.entries()) {
+      const row = await findSymbol(handle.db, `AWK${index}`, 'NSE');
+      expect(row).toMatchObject({
+        brsymbol: name,
+        name,
+        token: String(index),
+        strike: '292.5',
+        expiry_date: null,
+      });
+    }
   });
 
   it('records an order before the broker call and completes it after', async () => {

@@ -4,28 +4,112 @@ import type { NewSymbolRow, SymbolRow } from '../tables/symbols.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const INSERT_BATCH = 2_000;
+/** Rows per INSERT: each is one statement with one array parameter per column. */
+const INSERT_BATCH = 5_000;
+
+type SymbolBatch = ReadonlyArray<NewSymbolRow>;
+
+/** One `INSERT … SELECT FROM unnest(…)` of a slice into `table`: 13 array parameters, any row count. */
+async function insertSlice(
+  trx: Transaction<Database>,
+  table: 'symbols' | 'symbols_load',
+  broker: string,
+  slice: SymbolBatch,
+): Promise<void> {
+  const column = <K extends keyof NewSymbolRow>(name: K, fallback: NewSymbolRow[K] | null) =>
+    slice.map((row) => row[name] ?? fallback);
+  await sql`
+    insert into ${sql.table(table)} (broker, symbol, brsymbol, name, exchange, brexchange, token, expiry,
+      expiry_date, strike, lotsize, instrumenttype, tick_size, contract_value)
+    select ${broker}, * from unnest(
+      ${column('symbol', null)}::text[], ${column('brsymbol', null)}::text[],
+      ${column('name', '')}::text[], ${column('exchange', null)}::text[],
+      ${column('brexchange', null)}::text[], ${column('token', null)}::text[],
+      ${column('expiry', '')}::text[], ${column('expiry_date', null)}::date[],
+      ${column('strike', '0')}::numeric[], ${column('lotsize', 1)}::integer[],
+      ${column('instrumenttype', null)}::text[], ${column('tick_size', null)}::numeric[],
+      ${column('contract_value', null)}::numeric[])`.execute(trx);
+}
 
 /**
- * Replaces one broker's master contract atomically: readers see the old rows until the new
- * ones are all in. Rows are streamed in batches (an async iterable keeps memory flat).
+ * Replaces the master contract with one broker's rows, atomically: readers see the old rows
+ * until the new ones are all in, and a failed load (a duplicate, a bad value, a broken
+ * download) leaves the old contract in place. Rows are streamed in batches, read one batch
+ * ahead so producing the next (a download, a parse) overlaps the database work.
+ *
+ * An empty table is filled directly. A full one — the daily case — is diffed: the new rows go
+ * to a temporary table first, then rows that vanished are deleted, new and changed ones are
+ * upserted, and identical ones are left alone, so a daily reload rewrites only what changed
+ * instead of churning 100,000 tuples and their seven indexes.
  */
 export async function replaceSymbols(
   db: Kysely<Database>,
   broker: string,
-  rows: AsyncIterable<NewSymbolRow[]> | Iterable<NewSymbolRow[]>,
+  rows: AsyncIterable<SymbolBatch> | Iterable<SymbolBatch>,
   onProgress?: (inserted: number) => void,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('symbols').execute();
+    // GIN (trigram) indexes collect entries in a pending list; a larger one batches the work.
+    await sql`set local gin_pending_list_limit = '64MB'`.execute(trx);
+    const existing = await trx.selectFrom('symbols').select('id').limit(1).executeTakeFirst();
+    const isDiff = existing !== undefined;
+    if (isDiff) {
+      await sql`
+        create temporary table symbols_load (
+          broker text not null, symbol text not null, brsymbol text not null, name text not null,
+          exchange text not null, brexchange text not null, token text not null, expiry text not null,
+          expiry_date date, strike numeric not null, lotsize integer not null,
+          instrumenttype text not null, tick_size numeric not null, contract_value numeric,
+          unique (symbol, exchange)
+        ) on commit drop`.execute(trx);
+    }
+    const target = isDiff ? 'symbols_load' : 'symbols';
     let inserted = 0;
-    for await (const batch of rows) {
+    const iterator =
+      Symbol.asyncIterator in rows
+        ? rows[Symbol.asyncIterator]()
+        : (rows as Iterable<SymbolBatch>)[Symbol.iterator]();
+    let next = Promise.resolve(iterator.next());
+    for (;;) {
+      const result = await next;
+      if (result.done) {
+        break;
+      }
+      next = Promise.resolve(iterator.next());
+      // A failed insert must not leave the read-ahead's rejection unhandled.
+      next.catch(() => {});
+      const batch = result.value;
       for (let start = 0; start < batch.length; start += INSERT_BATCH) {
-        const slice = batch.slice(start, start + INSERT_BATCH).map((row) => ({ ...row, broker }));
-        await trx.insertInto('symbols').values(slice).execute();
+        const slice = batch.slice(start, start + INSERT_BATCH);
+        await insertSlice(trx, target, broker, slice);
         inserted += slice.length;
         onProgress?.(inserted);
       }
+    }
+    if (isDiff) {
+      await sql`
+        delete from symbols
+        where broker <> ${broker} or not exists (
+          select 1 from symbols_load l where l.symbol = symbols.symbol and l.exchange = symbols.exchange
+        )`.execute(trx);
+      await sql`
+        insert into symbols (broker, symbol, brsymbol, name, exchange, brexchange, token, expiry,
+          expiry_date, strike, lotsize, instrumenttype, tick_size, contract_value)
+        select broker, symbol, brsymbol, name, exchange, brexchange, token, expiry,
+          expiry_date, strike, lotsize, instrumenttype, tick_size, contract_value
+        from symbols_load
+        on conflict (symbol, exchange) do update set
+          broker = excluded.broker, brsymbol = excluded.brsymbol, name = excluded.name,
+          brexchange = excluded.brexchange, token = excluded.token, expiry = excluded.expiry,
+          expiry_date = excluded.expiry_date, strike = excluded.strike, lotsize = excluded.lotsize,
+          instrumenttype = excluded.instrumenttype, tick_size = excluded.tick_size,
+          contract_value = excluded.contract_value
+        where (symbols.broker, symbols.brsymbol, symbols.name, symbols.brexchange, symbols.token,
+            symbols.expiry, symbols.expiry_date, symbols.strike, symbols.lotsize,
+            symbols.instrumenttype, symbols.tick_size, symbols.contract_value)
+          is distinct from (excluded.broker, excluded.brsymbol, excluded.name, excluded.brexchange,
+            excluded.token, excluded.expiry, excluded.expiry_date, excluded.strike, excluded.lotsize,
+            excluded.instrumenttype, excluded.tick_size, excluded.contract_value)`.execute(trx);
     }
     return inserted;
   });
