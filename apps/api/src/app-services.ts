@@ -1,12 +1,16 @@
+import type { BrokerAdapter } from '@openalgo/broker-sdk';
 import type { Database, DatabaseHandle, Kysely, NewTrafficLogRow } from '@openalgo/db';
 import { insertTrafficLogs } from '@openalgo/db';
 import type { Logger } from 'pino';
+import { createConfiguredBroker } from './brokers/create-broker.js';
 import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { AccountsService, API_KEYS_CHANNEL } from './services/accounts.js';
 import { ApiKeyVerifier } from './services/api-keys.js';
+import { BrokerLoginService } from './services/broker-login.js';
 import { BrokerSessionService } from './services/broker-sessions.js';
 import { LogWriter } from './services/log-writer.js';
+import { MasterContractService } from './services/master-contract.js';
 import { SecurityService } from './services/security.js';
 
 export interface AppDeps {
@@ -30,6 +34,11 @@ export interface AppServices {
   trafficLog: LogWriter<NewTrafficLogRow>;
   /** The connected broker's name, as `/ping` reports it. */
   brokerName: string;
+  /** The live broker's adapter (null for the embedded simulator). */
+  broker: BrokerAdapter | null;
+  /** Interactive login and symbol-master download of the live broker. */
+  brokerLogin: BrokerLoginService | null;
+  masterContract: MasterContractService | null;
   /** Subscribes to cross-process invalidations; called once by `buildApp`. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +75,19 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           })
         : undefined,
   });
+  const broker = createConfiguredBroker(config, { logger: deps.logger, now });
+  const masterContract = broker ? new MasterContractService({ db, broker, logger: deps.logger, now }) : null;
+  const brokerLogin =
+    broker && masterContract
+      ? new BrokerLoginService({
+          broker,
+          sessions: brokerSessions,
+          masterContract,
+          logger: deps.logger,
+          now,
+          redirectUrl: `http://${config.HOST}:${config.PORT}/${broker.id}/callback`,
+        })
+      : null;
   const security = new SecurityService({ invalidKeyThreshold: 100, banDurationMs: 0, now });
   const trafficLog = new LogWriter<NewTrafficLogRow>({
     name: 'traffic_log',
@@ -88,6 +110,9 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     security,
     trafficLog,
     brokerName,
+    broker,
+    brokerLogin,
+    masterContract,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));

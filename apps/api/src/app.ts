@@ -8,6 +8,7 @@ import { createRequestId } from './ids.js';
 import { auth } from './plugins/auth.js';
 import { errorHandler } from './plugins/error-handler.js';
 import { servicesPlugin } from './plugins/services.js';
+import { brokerLoginRoutes } from './routes/broker-login.js';
 import { healthRoute } from './routes/health.js';
 import { internalAdminRoutes } from './routes/internal/admin.js';
 import { pingRoute } from './routes/v1/ping.js';
@@ -88,6 +89,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     { prefix: '/api/v1' },
   );
   await app.register(internalAdminRoutes, { prefix: '/internal/admin' });
+  if (services.brokerLogin && services.masterContract) {
+    await app.register(brokerLoginRoutes, {
+      login: services.brokerLogin,
+      masterContract: services.masterContract,
+    });
+  }
   if (config.WEB_DIR) {
     await registerWebApp(app, config.WEB_DIR);
   }

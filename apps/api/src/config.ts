@@ -15,54 +15,87 @@ const booleanText = z
 const secretText = (name: string) =>
   z.string().min(32, `${name} must be at least 32 characters (use 32 random bytes, hex encoded)`);
 
-export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(5000),
-  /** Where the embedded database and generated local secrets live. */
-  DATA_DIR: z.string().min(1).default('./data'),
-  /** PostgreSQL instead of the embedded PGlite database. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
-    .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
-    .optional(),
-  /** Pepper for API-key hashes. Generated into DATA_DIR outside production. */
-  API_KEY_PEPPER: secretText('API_KEY_PEPPER'),
-  /** AES-256-GCM key(s) for secrets at rest, `id:hex64[,id:hex64…]`; the first encrypts. */
-  ENCRYPTION_KEYS: z
-    .string()
-    .regex(
-      /^[a-z0-9_-]+:[0-9a-f]{64}(,[a-z0-9_-]+:[0-9a-f]{64})*$/i,
-      'ENCRYPTION_KEYS must be id:hex64[,id:hex64…]',
-    ),
-  /** Token for the loopback admin routes the CLI uses while the server runs. */
-  ADMIN_TOKEN: secretText('ADMIN_TOKEN'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: booleanText.default(false),
-  /** The broker the api connects to. */
-  BROKER: z.enum(['simulator']).default('simulator'),
-  /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
-  WEB_DIR: z.string().min(1).optional(),
-  /** Public URLs printed at start and given to the web app. */
-  WS_URL: z.string().default('ws://127.0.0.1:8765'),
-  /** Traffic-log writer: flush interval and bounded buffer. */
-  TRAFFIC_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
-  TRAFFIC_LOG_BUFFER: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
-  /** Seconds a positive API-key lookup is cached (rotation invalidates at once in-process). */
-  API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
-  /** Grace period for in-flight requests at shutdown. */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /** IST time (HH:MM) when broker sessions expire daily. */
-  SESSION_EXPIRY_TIME: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'SESSION_EXPIRY_TIME must be HH:MM (IST)')
-    .default('03:00'),
-});
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(5000),
+    /** Where the embedded database and generated local secrets live. */
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** PostgreSQL instead of the embedded PGlite database. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+      .optional(),
+    /** Pepper for API-key hashes. Generated into DATA_DIR outside production. */
+    API_KEY_PEPPER: secretText('API_KEY_PEPPER'),
+    /** AES-256-GCM key(s) for secrets at rest, `id:hex64[,id:hex64…]`; the first encrypts. */
+    ENCRYPTION_KEYS: z
+      .string()
+      .regex(
+        /^[a-z0-9_-]+:[0-9a-f]{64}(,[a-z0-9_-]+:[0-9a-f]{64})*$/i,
+        'ENCRYPTION_KEYS must be id:hex64[,id:hex64…]',
+      ),
+    /** Token for the loopback admin routes the CLI uses while the server runs. */
+    ADMIN_TOKEN: secretText('ADMIN_TOKEN'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: booleanText.default(false),
+    /** The broker the api connects to. */
+    BROKER: z.enum(['simulator', 'zerodha']).default('simulator'),
+    /** Zerodha (Kite Connect) app credentials; required when BROKER=zerodha. */
+    KITE_API_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9]+$/, 'KITE_API_KEY must be the alphanumeric Kite API key')
+      .optional(),
+    KITE_API_SECRET: z.string().min(1).optional(),
+    /** Kite endpoints; set them only to point at a fake Kite (tests) or a proxy. */
+    KITE_BASE_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'KITE_BASE_URL must be an http(s) URL')
+      .optional(),
+    KITE_LOGIN_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'KITE_LOGIN_URL must be an http(s) URL')
+      .optional(),
+    KITE_TICKER_URL: z
+      .string()
+      .regex(/^wss?:\/\/\S+$/, 'KITE_TICKER_URL must be a ws(s) URL')
+      .optional(),
+    /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
+    WEB_DIR: z.string().min(1).optional(),
+    /** Public URLs printed at start and given to the web app. */
+    WS_URL: z.string().default('ws://127.0.0.1:8765'),
+    /** Traffic-log writer: flush interval and bounded buffer. */
+    TRAFFIC_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    TRAFFIC_LOG_BUFFER: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+    /** Seconds a positive API-key lookup is cached (rotation invalidates at once in-process). */
+    API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+    /** Grace period for in-flight requests at shutdown. */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** IST time (HH:MM) when broker sessions expire daily. */
+    SESSION_EXPIRY_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'SESSION_EXPIRY_TIME must be HH:MM (IST)')
+      .default('03:00'),
+  })
+  .superRefine((env, context) => {
+    if (env.BROKER === 'zerodha') {
+      for (const name of ['KITE_API_KEY', 'KITE_API_SECRET'] as const) {
+        if (!env[name]) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${name} is required when BROKER=zerodha`,
+          });
+        }
+      }
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
