@@ -115,18 +115,19 @@ describe('Kite HTTP transport', () => {
       apiKey: harness.fake.apiKey,
       apiSecret: harness.fake.apiSecret,
       baseUrl: harness.fake.baseUrl,
-      timeouts: { readMs: 80 },
+      // Generous against a loaded machine: the retry must answer within the timeout.
+      timeouts: { readMs: 400 },
       retry: { baseDelayMs: 1 },
     });
-    harness.fake.control.delayNext({ path: '/orders', ms: 300 });
+    harness.fake.control.delayNext({ path: '/orders', ms: 1_500 });
     await expect(broker.orders.fetchOrders(harness.context)).resolves.toEqual([]);
     expect(orderCalls()).toBe(2);
-    harness.fake.control.delayNext({ path: '/orders', ms: 300, count: 3 });
+    harness.fake.control.delayNext({ path: '/orders', ms: 1_500, count: 3 });
     const error = await broker.orders.fetchOrders(harness.context).catch((caught: unknown) => caught);
     expect(RequestTimeoutError.isInstance(error)).toBe(true);
     expect((error as RequestTimeoutError).context).toMatchObject({
       mayHaveReachedBroker: false,
-      timeoutMs: 80,
+      timeoutMs: 400,
     });
   });
 

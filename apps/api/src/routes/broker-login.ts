@@ -1,4 +1,4 @@
-import { OpenAlgoError, toHttpError } from '@openalgo/broker-sdk';
+import { OpenAlgoError, TokenExpiredError, toHttpError } from '@openalgo/broker-sdk';
 import { findFirstAdmin } from '@openalgo/db';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
@@ -86,8 +86,41 @@ export const brokerLoginRoutes: FastifyPluginAsync<BrokerLoginRoutesOptions> = a
     }
   });
 
-  app.get('/web/broker/status', async () => {
-    const session = await app.services.brokerSessions.getActive(await adminId());
+  /**
+   * `?validate=1` asks the broker whether the stored token still works; a token the broker
+   * rejected (Kite's daily expiry, a logout elsewhere) is revoked here, and the answer says to
+   * log in again instead of failing later on an order.
+   */
+  app.get('/web/broker/status', async (request: FastifyRequest) => {
+    const userId = await adminId();
+    let session = await app.services.brokerSessions.getActive(userId);
+    let reason: string | null = null;
+    const query = request.query as Record<string, unknown>;
+    if (session && session.broker === broker.id && (query.validate === '1' || query.validate === 'true')) {
+      try {
+        await broker.auth.validateSession?.({
+          session: {
+            brokerId: broker.id,
+            accessToken: session.accessToken,
+            ...(session.feedToken ? { feedToken: session.feedToken } : {}),
+            ...(session.brokerUserId ? { userId: session.brokerUserId } : {}),
+            issuedAt: app.services.now(),
+            data: {},
+          },
+          logger: request.log,
+          now: app.services.now,
+          resolveBrokerInstrument: () => undefined,
+        });
+      } catch (error) {
+        if (!TokenExpiredError.isInstance(error)) {
+          throw asApiError(error);
+        }
+        await app.services.brokerSessions.revoke(userId);
+        request.log.info({ broker: broker.id }, 'broker session expired; revoked');
+        session = null;
+        reason = error.message;
+      }
+    }
     return {
       status: 'success',
       data: {
@@ -95,6 +128,7 @@ export const brokerLoginRoutes: FastifyPluginAsync<BrokerLoginRoutesOptions> = a
         connected: session !== null && session.broker === broker.id,
         broker_user_id: session?.brokerUserId ?? null,
         expires_at: session?.expiresAt ?? null,
+        reason,
         master_contract: masterContract.status(),
       },
     };

@@ -109,4 +109,17 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
       data: { message: 'pong', broker: 'zerodha' },
     });
   });
+
+  it('revokes a session Kite has expired and says to log in again', async () => {
+    fake.control.expireSessions();
+    const response = await fetch(`${server.baseUrl}/web/broker/status?validate=1`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: unknown }).data).toMatchObject({
+      broker: 'zerodha',
+      connected: false,
+      broker_user_id: null,
+      reason: expect.stringMatching(/^Zerodha session expired or was invalidated: log in to Zerodha again/),
+    });
+    expect((await ping()).status).toBe(403);
+  });
 });
