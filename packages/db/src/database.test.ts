@@ -230,6 +230,23 @@ describe.each(testBackends())('database on %s', (backend) => {
     expect((await findSymbol(handle.db, 'KEEP', 'NSE'))?.id).not.toBe(before?.id);
   });
 
+  it('keeps every symbols index through a first load (built once at the end) and a reload', async () => {
+    const indexes = async () =>
+      (
+        await sql<{ indexdef: string }>`
+          select indexdef from pg_indexes
+          where schemaname = current_schema() and tablename = 'symbols' order by indexname`.execute(handle.db)
+      ).rows.map((row) => row.indexdef);
+    const before = await indexes();
+    expect(before.length).toBeGreaterThanOrEqual(8);
+    await sql`delete from symbols`.execute(handle.db);
+    await replaceSymbols(handle.db, 'zerodha', [[symbolRow({ symbol: 'FIRST', name: 'FIRST LOAD' })]]);
+    expect(await indexes()).toEqual(before);
+    await replaceSymbols(handle.db, 'zerodha', [[symbolRow({ symbol: 'SECOND', name: 'SECOND LOAD' })]]);
+    expect(await indexes()).toEqual(before);
+    expect((await searchSymbols(handle.db, { query: 'secnd' })).map((row) => row.symbol)).toEqual(['SECOND']);
+  });
+
   it('stores master-contract text exactly, whatever characters it holds', async () => {
     const awkward = ['A, B AND C', 'QUOTE " INSIDE', 'BACK\\SLASH', '{BRACES}', 'NULL', 'M&M', 'ÜNİCODE'];
     await replaceSymbols(handle.db, 'simulator', [
