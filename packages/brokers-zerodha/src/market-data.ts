@@ -55,17 +55,16 @@ export function toQuote(row: KiteQuote): Quote {
   return quote;
 }
 
-function toDepthLevels(
-  levels: ReadonlyArray<{ price?: unknown; quantity?: unknown; orders?: unknown }> | null | undefined,
-  count: number,
-): DepthLevel[] {
+type KiteDepthLevels = NonNullable<NonNullable<KiteQuote['depth']>['buy']>;
+
+function toDepthLevels(levels: KiteDepthLevels | null | undefined, count: number): DepthLevel[] {
   const result: DepthLevel[] = [];
   for (let index = 0; index < count; index += 1) {
     const level = levels?.[index];
     result.push({
-      price: decimalText(level?.price as number | undefined),
-      quantity: integerOf(level?.quantity as number | undefined),
-      orders: integerOf(level?.orders as number | undefined),
+      price: decimalText(level?.price),
+      quantity: integerOf(level?.quantity),
+      orders: integerOf(level?.orders),
     });
   }
   return result;

@@ -277,7 +277,7 @@ export async function* parseKiteInstruments(
     failure ??= error;
     notify();
   });
-  Papa.parse<string[]>(input as unknown as File, {
+  Papa.parse<string[]>(input, {
     skipEmptyLines: true,
     chunk: (results, parser) => {
       chunks.push(results.data);
