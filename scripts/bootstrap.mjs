@@ -50,6 +50,9 @@ function ensurePnpm() {
 }
 
 const pnpmEntry = ensurePnpm();
+// turbo looks for the package manager's binary on PATH: put the fetched pnpm there.
+const pnpmBin = join(dirname(dirname(pnpmEntry)), '..', '.bin');
+process.env.PATH = [pnpmBin, process.env.PATH].join(process.platform === 'win32' ? ';' : ':');
 const pnpm = (args, options) => run(process.execPath, [pnpmEntry, ...args], options);
 
 pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
