@@ -7,11 +7,13 @@ import type { Config } from './config.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { AccountsService, API_KEYS_CHANNEL } from './services/accounts.js';
 import { ApiKeyVerifier } from './services/api-keys.js';
+import { BrokerGateway } from './services/broker-gateway.js';
 import { BrokerLoginService } from './services/broker-login.js';
 import { BrokerSessionService } from './services/broker-sessions.js';
 import { LogWriter } from './services/log-writer.js';
 import { MasterContractService } from './services/master-contract.js';
 import { SecurityService } from './services/security.js';
+import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -34,12 +36,19 @@ export interface AppServices {
   trafficLog: LogWriter<NewTrafficLogRow>;
   /** The connected broker's name, as `/ping` reports it. */
   brokerName: string;
-  /** The live broker's adapter (null for the embedded simulator). */
-  broker: BrokerAdapter | null;
-  /** Interactive login and symbol-master download of the live broker. */
+  /** The configured broker's adapter (the simulator by default). */
+  broker: BrokerAdapter;
+  /** The seam between the core and the broker: adapter + per-user call context. */
+  brokerGateway: BrokerGateway;
+  /** The symbol master in memory (exact lookups); search stays in SQL. */
+  symbols: SymbolIndex;
+  /** Interactive login of brokers that need one (redirect or credentials); null otherwise. */
   brokerLogin: BrokerLoginService | null;
-  masterContract: MasterContractService | null;
-  /** Subscribes to cross-process invalidations; called once by `buildApp`. */
+  masterContract: MasterContractService;
+  /**
+   * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
+   * session (the simulator), loads the symbol master; called once by `buildApp`.
+   */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,26 +68,45 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     now,
     notify: (channel) => deps.database.notify(channel),
   });
-  const brokerName = config.BROKER;
+  const broker = createConfiguredBroker(config, { logger: deps.logger, now });
+  const brokerName = broker.id;
   const brokerSessions = new BrokerSessionService({
     db,
     secretBox,
     now,
     expiryTime: config.SESSION_EXPIRY_TIME,
-    // The simulator needs no interactive login: a session is minted on demand.
+    // A broker that needs no interactive login (the simulator): a session is minted on demand.
     autoLogin:
-      brokerName === 'simulator'
-        ? async (userId) => ({
-            broker: 'simulator',
-            brokerUserId: `SIM${userId}`,
-            accessToken: `sim-${userId}-${now()}`,
-          })
+      broker.auth.loginFlow.kind === 'none'
+        ? async () => {
+            const session = await broker.auth.completeLogin(
+              {},
+              { redirectUrl: '', state: '', logger: deps.logger, now },
+            );
+            return {
+              broker: broker.id,
+              brokerUserId: session.userId ?? null,
+              accessToken: session.accessToken,
+              feedToken: session.feedToken ?? null,
+              metadata: { ...session.data },
+            };
+          }
         : undefined,
   });
-  const broker = createConfiguredBroker(config, { logger: deps.logger, now });
-  const masterContract = broker ? new MasterContractService({ db, broker, logger: deps.logger, now }) : null;
+  const symbols = new SymbolIndex(db);
+  const masterContract = new MasterContractService({
+    db,
+    broker,
+    logger: deps.logger,
+    now,
+    onLoaded: async () => {
+      await symbols.reload();
+      await deps.database.notify(SYMBOLS_CHANNEL);
+    },
+  });
+  const brokerGateway = new BrokerGateway({ adapter: broker, symbols, logger: deps.logger, now });
   const brokerLogin =
-    broker && masterContract
+    broker.auth.loginFlow.kind !== 'none'
       ? new BrokerLoginService({
           broker,
           sessions: brokerSessions,
@@ -111,11 +139,22 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     trafficLog,
     brokerName,
     broker,
+    brokerGateway,
+    symbols,
     brokerLogin,
     masterContract,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
+      stopListening.push(await symbols.follow(deps.database));
+      await symbols.reload();
+      if (!broker.instruments.requiresSession) {
+        // The dump needs no login (the simulator): have today's master before the first request.
+        const status = await masterContract.load(undefined);
+        if (status.state === 'error') {
+          deps.logger.error({ broker: broker.id, error: status.error }, 'symbol master not loaded');
+        }
+      }
     },
     close: async () => {
       for (const stop of stopListening.splice(0)) {

@@ -11,7 +11,7 @@ import { servicesPlugin } from './plugins/services.js';
 import { brokerLoginRoutes } from './routes/broker-login.js';
 import { healthRoute } from './routes/health.js';
 import { internalAdminRoutes } from './routes/internal/admin.js';
-import { pingRoute } from './routes/v1/ping.js';
+import { v1Routes } from './routes/v1/index.js';
 import { registerWebApp } from './routes/web-app.js';
 
 export type App = FastifyInstance;
@@ -84,12 +84,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(
     async (v1) => {
       await v1.register(auth);
-      await v1.register(pingRoute);
+      for (const route of v1Routes) {
+        await v1.register(route, { door: 'apikey' });
+      }
     },
     { prefix: '/api/v1' },
   );
   await app.register(internalAdminRoutes, { prefix: '/internal/admin' });
-  if (services.brokerLogin && services.masterContract) {
+  if (services.brokerLogin) {
     await app.register(brokerLoginRoutes, {
       login: services.brokerLogin,
       masterContract: services.masterContract,

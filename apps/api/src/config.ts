@@ -47,6 +47,10 @@ export const envSchema = z
     LOG_PRETTY: booleanText.default(false),
     /** The broker the api connects to. */
     BROKER: z.enum(['simulator', 'zerodha']).default('simulator'),
+    /** The embedded simulator: seed of its prices and fills, 24×7 trading, tick rate. */
+    SIMULATOR_SEED: z.coerce.number().int().min(0).max(2_147_483_647).default(42),
+    SIMULATOR_24X7: booleanText.default(true),
+    SIMULATOR_TICKS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
     /** Zerodha (Kite Connect) app credentials; required when BROKER=zerodha. */
     KITE_API_KEY: z
       .string()

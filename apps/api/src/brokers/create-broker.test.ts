@@ -27,13 +27,15 @@ describe('broker chosen by configuration', () => {
     ).toThrow(/KITE_TICKER_URL must be a ws\(s\) URL/);
   });
 
-  it('builds the Zerodha adapter from KITE_* settings, and none for the simulator', () => {
+  it('builds the Zerodha adapter from KITE_* settings, and the simulator by default', () => {
     const logger = pino({ level: 'silent' });
     const zerodha = createConfiguredBroker(
       loadConfig(testEnv({ BROKER: 'zerodha', KITE_API_KEY: 'key1', KITE_API_SECRET: 'secret' })),
       { logger, now: Date.now },
     );
     expect(zerodha).toMatchObject({ id: 'zerodha', specificationVersion: 'v1', family: 'kite' });
-    expect(createConfiguredBroker(loadConfig(testEnv()), { logger, now: Date.now })).toBeNull();
+    const simulator = createConfiguredBroker(loadConfig(testEnv()), { logger, now: Date.now });
+    expect(simulator).toMatchObject({ id: 'simulator', specificationVersion: 'v1', family: 'simulator' });
+    expect(simulator.auth.loginFlow.kind).toBe('none');
   });
 });

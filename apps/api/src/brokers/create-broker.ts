@@ -1,15 +1,13 @@
 import type { BrokerAdapter, Logger } from '@openalgo/broker-sdk';
+import { createSimulatorBroker } from '@openalgo/brokers-simulator';
 import { createZerodhaBroker } from '@openalgo/brokers-zerodha';
 import type { Config } from '../config.js';
 
-/**
- * The configured live broker's adapter (`BROKER=…`), built from config only. `null` for the
- * embedded simulator, whose sessions the session service mints itself.
- */
+/** The configured broker's adapter (`BROKER=…`), built from config only. */
 export function createConfiguredBroker(
   config: Config,
   deps: { logger: Logger; now: () => number },
-): BrokerAdapter | null {
+): BrokerAdapter {
   switch (config.BROKER) {
     case 'zerodha':
       return createZerodhaBroker({
@@ -22,7 +20,13 @@ export function createConfiguredBroker(
         logger: deps.logger,
         now: deps.now,
       });
-    default:
-      return null;
+    case 'simulator':
+      return createSimulatorBroker({
+        seed: config.SIMULATOR_SEED,
+        alwaysOpen: config.SIMULATOR_24X7,
+        ticksPerSecond: config.SIMULATOR_TICKS_PER_SECOND,
+        logger: deps.logger.child({ broker: 'simulator' }),
+        now: deps.now,
+      });
   }
 }

@@ -60,12 +60,21 @@ export class MasterContractService {
   readonly #broker: BrokerAdapter;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #onLoaded: (() => Promise<void>) | undefined;
   #status: MasterContractStatus;
   #running: Promise<MasterContractStatus> | null = null;
   readonly #listeners = new Set<(status: MasterContractStatus) => void>();
 
-  constructor(options: { db: Kysely<Database>; broker: BrokerAdapter; logger: Logger; now: () => number }) {
+  constructor(options: {
+    db: Kysely<Database>;
+    broker: BrokerAdapter;
+    logger: Logger;
+    now: () => number;
+    /** Runs after a load replaced the rows (in-memory index refresh, cross-process notice). */
+    onLoaded?: () => Promise<void>;
+  }) {
     this.#db = options.db;
+    this.#onLoaded = options.onLoaded;
     this.#broker = options.broker;
     this.#logger = options.logger;
     this.#now = options.now;
@@ -131,6 +140,7 @@ export class MasterContractService {
         (inserted) => this.#update({ rows: inserted }),
       );
       await putSetting(this.#db, SETTING_KEY, { broker, loadedAt: this.#now(), rows });
+      await this.#onLoaded?.();
       this.#update({ state: 'done', rows, finishedAt: this.#now() });
       this.#logger.info({ broker, rows, ms: this.#now() - startedAt }, 'master contract loaded');
     } catch (error) {

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/**
+ * The two doors to the same operations (docs/architecture.md): `/api/v1` authenticated by the
+ * `apikey` body field (OpenAlgo's contract) and `/web/v1` authenticated by the web session
+ * cookie (the browser never holds the key). A route module is registered once per door, with
+ * the same handler and response shapes.
+ */
+export type Door = 'apikey' | 'session';
+
+export interface DoorOptions {
+  door: Door;
+}
+
+type ObjectWithApikey = z.ZodObject<{ apikey: z.ZodType } & z.ZodRawShape>;
+
+/** The route's body schema for this door: the session door takes the same body minus `apikey`. */
+export function bodyFor<Schema extends ObjectWithApikey>(
+  door: Door,
+  schema: Schema,
+): Schema | ReturnType<Schema['omit']> {
+  return door === 'apikey' ? schema : (schema.omit({ apikey: true }) as ReturnType<Schema['omit']>);
+}
