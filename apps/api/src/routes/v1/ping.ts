@@ -13,7 +13,7 @@ export const pingRoute: FastifyPluginAsyncZod<DoorOptions> = async (app, { door 
         body: bodyFor(door, pingRequestSchema),
         response: { 200: pingResponseSchema },
       },
-      config: { auth: 'session', envelope: 'E2' },
+      config: { auth: 'session', envelope: 'E2', rateLimitClass: 'API_RATE_LIMIT' },
     },
     async (request) => ({
       status: 'success' as const,
