@@ -7,6 +7,8 @@ import { RequestValidationError } from './errors.js';
 import { createRequestId } from './ids.js';
 import { auth } from './plugins/auth.js';
 import { errorHandler } from './plugins/error-handler.js';
+import { openApi } from './plugins/openapi.js';
+import { rateLimits } from './plugins/rate-limit.js';
 import { servicesPlugin } from './plugins/services.js';
 import { brokerLoginRoutes } from './routes/broker-login.js';
 import { healthRoute } from './routes/health.js';
@@ -80,10 +82,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await services.close();
   });
 
+  // Before the routes: it collects every route registered after it.
+  await app.register(openApi, { version: '1.0.0' });
   await app.register(healthRoute);
   await app.register(
     async (v1) => {
       await v1.register(auth);
+      await v1.register(rateLimits, { config });
       for (const route of v1Routes) {
         await v1.register(route, { door: 'apikey' });
       }

@@ -12,6 +12,67 @@ const booleanText = z
   .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False', '1', '0', 'yes', 'no'])
   .transform((value) => ['true', 'TRUE', 'True', '1', 'yes'].includes(value));
 
+/**
+ * One rate limit: `count` requests per `windowMs`. Parsed from OpenAlgo's limit grammar
+ * (api-v1 §6.1): `N per second|minute|hour|day` (also `N/second`, `N per 2 minutes`, plural
+ * units), several combined with `;`, all enforced.
+ */
+export interface RateLimit {
+  count: number;
+  windowMs: number;
+  /** As the limit is rendered back: `10 per 1 second`. */
+  text: string;
+}
+
+const RATE_UNITS: Record<string, number> = {
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+const RATE_LIMIT_PART = /^(\d+)\s*(?:\/|per)\s*(\d+)?\s*(second|minute|hour|day)s?$/i;
+
+/** Parses `10 per second;100 per minute`; null when any part does not follow the grammar. */
+export function parseRateLimits(text: string): RateLimit[] | null {
+  const parts = text
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (parts.length === 0) {
+    return null;
+  }
+  const limits: RateLimit[] = [];
+  for (const part of parts) {
+    const match = RATE_LIMIT_PART.exec(part);
+    const count = Number(match?.[1]);
+    const multiple = Number(match?.[2] ?? 1);
+    const unit = match?.[3]?.toLowerCase() ?? '';
+    const unitMs = RATE_UNITS[unit];
+    if (!match || !unitMs || !Number.isSafeInteger(count) || count < 1 || multiple < 1) {
+      return null;
+    }
+    limits.push({ count, windowMs: multiple * unitMs, text: `${count} per ${multiple} ${unit}` });
+  }
+  return limits;
+}
+
+const rateLimitText = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      const limits = parseRateLimits(value);
+      if (!limits) {
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must look like "10 per second" or "10 per second;100 per minute" (units: second, minute, hour, day)`,
+        });
+        return z.NEVER;
+      }
+      return limits;
+    });
+
 const secretText = (name: string) =>
   z.string().min(32, `${name} must be at least 32 characters (use 32 random bytes, hex encoded)`);
 
@@ -81,6 +142,24 @@ export const envSchema = z
     API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
     /** Grace period for in-flight requests at shutdown. */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /**
+     * Rate limits per class (api-v1 §6.2), each route with its own counter per API key.
+     * `API_RATE_LIMIT` defaults to the shipped 50 per second (§8 #2), which also covers /margin.
+     */
+    ORDER_RATE_LIMIT: rateLimitText('ORDER_RATE_LIMIT', '10 per second'),
+    SMART_ORDER_RATE_LIMIT: rateLimitText('SMART_ORDER_RATE_LIMIT', '10 per second'),
+    API_RATE_LIMIT: rateLimitText('API_RATE_LIMIT', '50 per second'),
+    GREEKS_RATE_LIMIT: rateLimitText('GREEKS_RATE_LIMIT', '30 per minute'),
+    TELEGRAM_RATE_LIMIT: rateLimitText('TELEGRAM_RATE_LIMIT', '30 per minute'),
+    WHATSAPP_RATE_LIMIT: rateLimitText('WHATSAPP_RATE_LIMIT', '30 per minute'),
+    PORTFOLIO_API_RATE_LIMIT: rateLimitText('PORTFOLIO_API_RATE_LIMIT', '10 per minute'),
+    PORTFOLIO_TEARSHEET_RATE_LIMIT: rateLimitText('PORTFOLIO_TEARSHEET_RATE_LIMIT', '5 per minute'),
+    SIP_API_RATE_LIMIT: rateLimitText('SIP_API_RATE_LIMIT', '10 per minute'),
+    /** Prefix of the rate-limit counters in Redis (several installations can share one Redis). */
+    RATE_LIMIT_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'RATE_LIMIT_NAMESPACE must be 1-64 of A-Z a-z 0-9 : _ -')
+      .default('openalgo-rl:'),
     /** IST time (HH:MM) when broker sessions expire daily. */
     SESSION_EXPIRY_TIME: z
       .string()

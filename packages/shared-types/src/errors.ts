@@ -50,6 +50,7 @@ export const errorResponseSchema = z.union([
   errorStringResponseSchema,
   errorObjectResponseSchema,
   errorWithDetailsResponseSchema,
+  rateLimitResponseSchema,
 ]);
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 

@@ -27,8 +27,30 @@ export interface TestResponse {
   json: unknown;
 }
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+/**
+ * Limits high enough that functional suites never meet them; the rate-limit suites pass
+ * `defaultRateLimits: true` (or their own values) to exercise the real ones.
+ */
+export const RAISED_RATE_LIMITS: Record<string, string> = {
+  ORDER_RATE_LIMIT: '100000 per second',
+  SMART_ORDER_RATE_LIMIT: '100000 per second',
+  API_RATE_LIMIT: '100000 per second',
+  GREEKS_RATE_LIMIT: '100000 per second',
+  TELEGRAM_RATE_LIMIT: '100000 per second',
+  WHATSAPP_RATE_LIMIT: '100000 per second',
+  PORTFOLIO_API_RATE_LIMIT: '100000 per second',
+  PORTFOLIO_TEARSHEET_RATE_LIMIT: '100000 per second',
+  SIP_API_RATE_LIMIT: '100000 per second',
+};
+
+export function testEnv(
+  overrides: Record<string, string> = {},
+  options: { defaultRateLimits?: boolean } = {},
+): Record<string, string> {
   return {
+    ...(options.defaultRateLimits ? {} : RAISED_RATE_LIMITS),
+    // Each test app counts in its own Redis namespace unless a suite shares one on purpose.
+    RATE_LIMIT_NAMESPACE: `test-rl-${randomBytes(6).toString('hex')}:`,
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'openalgo-api-test-')),
     API_KEY_PEPPER: randomBytes(32).toString('hex'),
@@ -56,23 +78,29 @@ export async function startTestApp(
   kind: DatabaseKind,
   options: {
     env?: Record<string, string>;
+    /** Run with the contract's default limits instead of the raised test limits. */
+    defaultRateLimits?: boolean;
     database?: DatabaseHandle;
+    /** With a shared `database`: the admin exists already (`apiKey` is then empty). */
+    skipSetup?: boolean;
     now?: () => number;
     /** Registers extra plugins before the app listens. */
     beforeListen?: (app: App) => Promise<void>;
   } = {},
 ): Promise<TestApp> {
-  const config = loadConfig(testEnv(options.env));
+  const config = loadConfig(testEnv(options.env, { defaultRateLimits: options.defaultRateLimits ?? false }));
   const database = options.database ?? (await createTestDatabase(kind));
   const app = await buildApp(config, {
     database,
     logger: pino({ level: 'silent' }),
     ...(options.now ? { now: options.now } : {}),
   });
-  const { apiKey } = await app.services.accounts.setupAdmin({
-    username: 'admin',
-    password: 'correct horse battery',
-  });
+  const { apiKey } = options.skipSetup
+    ? { apiKey: '' }
+    : await app.services.accounts.setupAdmin({
+        username: 'admin',
+        password: 'correct horse battery',
+      });
   await options.beforeListen?.(app);
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const request = async (path: string, init: RequestInit) =>
