@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Repository checks run by `pnpm check` and the test command (house rules 1, 3, 5, 14):
-// dependency direction between workspaces, apps declaring what they bundle, no `toFixed(`
-// on money outside the web app's display code.
+// Repository checks run by `pnpm check` and the test command (house rules 1, 3, 4, 5, 14, 22):
+// dependency direction between workspaces, apps declaring what they bundle, the broker SDK's
+// recorded runtime dependencies and subpaths, published exports, broker packages' exports and
+// conformance runs, no `toFixed(` on money outside the web app's display code.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -34,11 +35,33 @@ const allowedInternal = {
 };
 const allowedThirdParty = {
   '@openalgo/shared-types': ['zod', 'decimal.js'],
+  // Recorded in packages/broker-sdk/README.md ("Decisions"): undici for ./http, ws for ./ws,
+  // vitest as an optional peer of ./testkit only, zod as a peer.
+  '@openalgo/broker-sdk': ['zod', 'undici', 'ws', 'vitest'],
 };
+
+/** Runtime dependencies: dependencies and non-optional peers (an optional peer is the consumer's choice). */
+function runtimeDependencies(manifest) {
+  const optional = new Set(
+    Object.entries(manifest.peerDependenciesMeta ?? {})
+      .filter(([, meta]) => meta?.optional === true)
+      .map(([name]) => name),
+  );
+  const peers = Object.fromEntries(
+    Object.entries(manifest.peerDependencies ?? {}).filter(([name]) => !optional.has(name)),
+  );
+  return { ...manifest.dependencies, ...peers };
+}
 
 for (const { manifest } of workspaces.values()) {
   const name = manifest.name;
   const runtime = { ...manifest.dependencies, ...manifest.peerDependencies };
+  if (name === '@openalgo/broker-sdk' && !manifest.peerDependenciesMeta?.vitest?.optional) {
+    problems.push(`${name}: vitest must be an optional peer dependency (only ./testkit needs it)`);
+  }
+  if (name === '@openalgo/broker-sdk' && manifest.dependencies?.vitest) {
+    problems.push(`${name}: vitest must not be a runtime dependency`);
+  }
   const internal = Object.keys(runtime).filter((dep) => workspaces.has(dep));
   const thirdParty = Object.keys(runtime).filter((dep) => !workspaces.has(dep));
   if (!APPS.has(name)) {
@@ -78,7 +101,7 @@ function collectThirdParty(name, seen = new Set()) {
   if (!workspace) {
     return result;
   }
-  const deps = { ...workspace.manifest.dependencies, ...workspace.manifest.peerDependencies };
+  const deps = runtimeDependencies(workspace.manifest);
   for (const dep of Object.keys(deps)) {
     if (workspaces.has(dep)) {
       for (const nested of collectThirdParty(dep, seen)) {
@@ -120,6 +143,95 @@ for (const { manifest, dir } of workspaces.values()) {
     if (!new RegExp(`\\b${required}\\b`).test(index)) {
       problems.push(`${manifest.name} must export ${required} from src/index.ts`);
     }
+  }
+}
+
+// Published packages: every workspace export has a dist twin in publishConfig (rule 3).
+for (const { manifest } of workspaces.values()) {
+  if (manifest.private || !manifest.exports) {
+    continue;
+  }
+  const published = manifest.publishConfig?.exports ?? {};
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    const twin = published[subpath];
+    if (twin === undefined) {
+      problems.push(`${manifest.name}: export ${subpath} has no publishConfig.exports entry`);
+      continue;
+    }
+    if (typeof target === 'string') {
+      continue; // ./package.json and other plain files publish as they are
+    }
+    const keys = Object.keys(twin);
+    if (keys[0] !== 'types') {
+      problems.push(`${manifest.name}: publishConfig.exports["${subpath}"] must list types first`);
+    }
+    for (const key of keys) {
+      if (!String(twin[key]).startsWith('./dist/')) {
+        problems.push(`${manifest.name}: publishConfig.exports["${subpath}"].${key} must point into ./dist`);
+      }
+    }
+  }
+}
+
+// The broker SDK's root export is the contract only: no helper, testkit or third-party runtime
+// code behind it (rule 4), and only ./testkit may import vitest.
+{
+  const sdk = workspaces.get('@openalgo/broker-sdk');
+  if (sdk) {
+    const rootImports = /from\s+['"]([^'"]+)['"]/g;
+    const seen = new Set();
+    const pending = [join(sdk.dir, 'src', 'index.ts')];
+    while (pending.length > 0) {
+      const file = pending.pop();
+      if (seen.has(file)) {
+        continue;
+      }
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(rootImports)) {
+        if (specifier.startsWith('.')) {
+          pending.push(join(file, '..', specifier.replace(/\.js$/, '.ts')));
+        } else if (!['@openalgo/shared-types', 'zod'].includes(specifier)) {
+          problems.push(
+            `${relative(root, file)}: the broker-sdk root export may not pull in ${specifier} (use a subpath)`,
+          );
+        }
+      }
+    }
+    const visit = (dir) => {
+      for (const entry of readdirSync(dir)) {
+        const path = join(dir, entry);
+        if (statSync(path).isDirectory()) {
+          visit(path);
+        } else if (
+          /\.ts$/.test(entry) &&
+          !/\.test\.ts$/.test(entry) &&
+          !relative(join(sdk.dir, 'src'), path).startsWith('testkit') &&
+          /from\s+['"]vitest['"]/.test(readFileSync(path, 'utf8'))
+        ) {
+          problems.push(`${relative(root, path)}: only ./testkit may import vitest`);
+        }
+      }
+    };
+    visit(join(sdk.dir, 'src'));
+  }
+}
+
+// Every broker package runs the conformance suite (rule 22).
+for (const { manifest, dir } of workspaces.values()) {
+  if (!manifest.name.startsWith('@openalgo/brokers-')) {
+    continue;
+  }
+  let text = '';
+  try {
+    text = readFileSync(join(dir, 'src', 'conformance.test.ts'), 'utf8');
+  } catch {
+    // reported below
+  }
+  if (!/describeBrokerConformance\(/.test(text) || !/@openalgo\/broker-sdk\/testkit/.test(text)) {
+    problems.push(
+      `${manifest.name}: src/conformance.test.ts must run describeBrokerConformance from @openalgo/broker-sdk/testkit`,
+    );
   }
 }
 

@@ -11,25 +11,40 @@ import type { SimExchange } from './exchange.js';
 
 export type InjectedFailure = 'unavailable' | 'timeout' | 'rate-limit' | 'bad-response';
 
+/** Operations that change the book: a timeout on them may have reached the exchange. */
+const WRITES: ReadonlySet<BrokerOperation> = new Set(['placeOrder', 'modifyOrder', 'cancelOrder', 'gtt']);
+
 /**
  * The simulator's control surface for tests and demos: the same switches a fake broker server
  * offers (expire the session, fail the next call, drop the streams).
  */
 export class SimulatorControl {
-  #sessionCutoff = 0;
-  readonly #failures: Array<{ operation: BrokerOperation | '*'; failure: InjectedFailure }> = [];
+  /** Sessions carry the generation they were issued in; expiring starts a new one. */
+  #generation = 0;
+  readonly #failures: Array<{
+    operation: BrokerOperation | '*';
+    failure: InjectedFailure;
+    remaining: number;
+  }> = [];
   readonly #dropListeners = new Set<() => void>();
 
   constructor(readonly exchange: SimExchange) {}
 
   /** Every session issued before now stops working (as a broker's daily token expiry). */
   expireSessions(): void {
-    this.#sessionCutoff = this.exchange.now + 1;
+    this.#generation += 1;
   }
 
-  /** The next call of `operation` (or any, with `*`) fails as asked. */
-  failNext(failure: InjectedFailure, operation: BrokerOperation | '*' = '*'): void {
-    this.#failures.push({ operation, failure });
+  /**
+   * The next `times` calls of `operation` (or any, with `*`) fail as asked; `times` defaults to
+   * one, `Infinity` fails every call until `clearFailures()`.
+   */
+  failNext(failure: InjectedFailure, operation: BrokerOperation | '*' = '*', times = 1): void {
+    this.#failures.push({ operation, failure, remaining: times });
+  }
+
+  clearFailures(): void {
+    this.#failures.length = 0;
   }
 
   /** Drops every market-data and order-update stream; they reconnect by themselves. */
@@ -45,13 +60,14 @@ export class SimulatorControl {
   }
 
   issueToken(): string {
-    return `sim-${this.exchange.now}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    return `sim-${this.#generation}-${this.exchange.now}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   }
 
   /** Checks the session and any injected failure before an operation runs. */
   guard(operation: BrokerOperation, context: Pick<BrokerContext, 'session'>): void {
-    const match = /^sim-(\d+)-/.exec(context.session.accessToken);
-    if (!match || Number(match[1]) < this.#sessionCutoff) {
+    // `sim-<generation>-<issued at>-<nonce>`; tokens from before generations existed count as 0.
+    const match = /^sim-(?:(\d+)-)?\d+-[a-z0-9]+$/.exec(context.session.accessToken);
+    if (!match || Number(match[1] ?? 0) !== this.#generation) {
       throw new TokenExpiredError('Session expired: log in to the simulator again', { brokerStatus: 403 });
     }
     const index = this.#failures.findIndex(
@@ -60,13 +76,22 @@ export class SimulatorControl {
     if (index < 0) {
       return;
     }
-    const [entry] = this.#failures.splice(index, 1);
-    switch (entry?.failure) {
+    const entry = this.#failures[index];
+    if (!entry) {
+      return;
+    }
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) {
+      this.#failures.splice(index, 1);
+    }
+    switch (entry.failure) {
       case 'unavailable':
         throw new BrokerUnavailableError('Simulator is unavailable (injected 503)', { brokerStatus: 503 });
       case 'timeout':
         throw new RequestTimeoutError('Simulator did not answer in time (injected)', {
-          context: { mayHaveReachedBroker: operation === 'placeOrder' },
+          // A write that timed out may have been executed: never retried, the core reconciles.
+          retryable: !WRITES.has(operation),
+          context: { operation, mayHaveReachedBroker: WRITES.has(operation) },
         });
       case 'rate-limit':
         throw new RateLimitError('Too many requests (injected 429)', { brokerStatus: 429 });

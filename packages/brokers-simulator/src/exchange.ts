@@ -695,6 +695,34 @@ export class SimExchange {
     return order;
   }
 
+  /**
+   * Fills `quantity` of a live order at the last traded price, whatever the depth shows: the
+   * control surface's "partial fill" switch (fake broker servers have the same).
+   */
+  fillAtMarket(orderId: string, quantity: number): SimOrder {
+    const order = this.#requireOrder(orderId);
+    if (order.status !== 'open' && order.status !== 'trigger pending') {
+      throw new InvalidOrderError(`Order ${orderId} is ${order.status} and cannot be filled`);
+    }
+    const remaining = order.quantity - order.filledQuantity;
+    if (!Number.isInteger(quantity) || quantity <= 0 || quantity > remaining) {
+      throw new InvalidOrderError(`Cannot fill ${quantity} of order ${orderId}: ${remaining} remain`);
+    }
+    this.#fill(order, quantity, (this.market.states[order.instrument.index] as MarketState).ltp);
+    order.status = order.filledQuantity === order.quantity ? 'complete' : 'open';
+    order.updatedAt = this.now;
+    if (order.status === 'complete') {
+      this.#removeResting(order);
+    }
+    this.#emit(order);
+    return order;
+  }
+
+  /** Sets the cash so that exactly `pips` is available now (after margin in use and realised P&L). */
+  setAvailablePips(pips: number): void {
+    this.#cashPips += pips - this.availablePips();
+  }
+
   cancelAll(): SimOrder[] {
     return this.listOrders()
       .filter((order) => order.status === 'open' || order.status === 'trigger pending')

@@ -534,7 +534,10 @@ describe('GTT, margin, market data, streaming and sessions', () => {
       {},
       { redirectUrl: '', state: '', logger: context.logger, now: context.now },
     );
-    // A session issued after the expiry works again (clock moved on).
-    expect(fresh.accessToken).toMatch(/^sim-/);
+    // A session issued after the expiry works again, even within the same millisecond.
+    await expect(broker.portfolio.fetchFunds({ ...context, session: fresh })).resolves.toBeDefined();
+    await expect(broker.portfolio.fetchFunds(context)).rejects.toSatisfy((error) =>
+      TokenExpiredError.isInstance(error),
+    );
   });
 });

@@ -420,7 +420,11 @@ export function createStreams(options: CreateStreamsOptions): BrokerStreams {
     async close(): Promise<void> {
       const hub = this.#hub;
       this.#hub = undefined;
-      hub?.detach(this);
+      if (hub) {
+        hub.detach(this);
+        // The hub's sockets may stay open for other streams: this stream reports its own end.
+        emit(this.#stateListeners, { state: 'closed', reason: 'closed by client' }, this.#context.logger);
+      }
     }
 
     subscribe(subscriptions: readonly StreamSubscription[]): void {
@@ -542,7 +546,11 @@ export function createStreams(options: CreateStreamsOptions): BrokerStreams {
     async close(): Promise<void> {
       const hub = this.#hub;
       this.#hub = undefined;
-      hub?.detach(this);
+      if (hub) {
+        hub.detach(this);
+        // The hub's sockets may stay open for other streams: this stream reports its own end.
+        emit(this.#stateListeners, { state: 'closed', reason: 'closed by client' }, this.#context.logger);
+      }
     }
 
     onUpdate(listener: Listener<OrderUpdate>): Unsubscribe {
