@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -14,10 +14,17 @@ export class MigrationError extends Error {
   }
 }
 
-function createMigrator(db: Kysely<Database>): Migrator {
+/**
+ * The migration tables live in the connection's current schema, named explicitly: otherwise
+ * Kysely looks for them in every schema and, when another schema of the same database has
+ * them (parallel test schemas, a second installation), skips creating its own.
+ */
+async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: rows[0]?.schema ?? 'public',
   });
 }
 
@@ -35,12 +42,12 @@ function unwrap(resultSet: MigrationResultSet): string[] {
 
 /** Runs every pending migration; idempotent. Returns the names applied now. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  return unwrap(await createMigrator(db).migrateToLatest());
+  return unwrap(await (await createMigrator(db)).migrateToLatest());
 }
 
 /** Rolls every migration back (tests prove each `down` works). */
 export async function migrateDownAll(db: Kysely<Database>): Promise<string[]> {
-  const migrator = createMigrator(db);
+  const migrator = await createMigrator(db);
   const applied: string[] = [];
   for (;;) {
     const names = unwrap(await migrator.migrateDown());
@@ -53,7 +60,7 @@ export async function migrateDownAll(db: Kysely<Database>): Promise<string[]> {
 
 /** Names of the migrations not yet applied. */
 export async function listPendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const migrations = await createMigrator(db).getMigrations();
+  const migrations = await (await createMigrator(db)).getMigrations();
   return migrations
     .filter((migration) => migration.executedAt === undefined)
     .map((migration) => migration.name);
