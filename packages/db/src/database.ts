@@ -1,5 +1,6 @@
 import type { ApiKeysTable } from './tables/api-keys.js';
 import type { BrokerSessionsTable } from './tables/broker-sessions.js';
+import type { ChartPreferencesTable } from './tables/chart-preferences.js';
 import type { LatencyLogTable } from './tables/latency-log.js';
 import type { OrderLogTable } from './tables/order-log.js';
 import type { SettingsTable } from './tables/settings.js';
@@ -25,4 +26,5 @@ export interface Database {
   telegram_bot: TelegramBotTable;
   telegram_users: TelegramUsersTable;
   telegram_command_log: TelegramCommandLogTable;
+  chart_preferences: ChartPreferencesTable;
 }

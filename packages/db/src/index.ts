@@ -12,6 +12,7 @@ export { listPendingMigrations, MigrationError, migrateDownAll, migrateToLatest 
 export { createPgliteTemplate, isPgliteDataDirInitialised } from './pglite-template.js';
 export * from './queries/api-keys.js';
 export * from './queries/broker-sessions.js';
+export * from './queries/chart-preferences.js';
 export * from './queries/logs.js';
 export * from './queries/order-log.js';
 export * from './queries/settings.js';
@@ -21,6 +22,7 @@ export * from './queries/telegram.js';
 export * from './queries/users.js';
 export type * from './tables/api-keys.js';
 export type * from './tables/broker-sessions.js';
+export type * from './tables/chart-preferences.js';
 export type * from './tables/latency-log.js';
 export type * from './tables/order-log.js';
 export type * from './tables/settings.js';

@@ -22,6 +22,8 @@ declare module 'fastify' {
     apiKeyFrom?: 'body' | 'query' | 'header-or-query' | 'body-or-header' | 'body-header-or-query';
     /** Status and message for a bad key when the route deviates from 403 "Invalid openalgo apikey". */
     invalidKey?: { statusCode: number; message: string; mode?: 'analyze' };
+    /** Status and message when no key was presented at all, where it differs from `invalidKey`. */
+    missingKey?: { statusCode: number; message: string };
   }
   interface FastifyRequest {
     auth: RequestAuth | null;
@@ -72,7 +74,8 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
         : ApiError.message(403, API_MESSAGES.invalidApiKey);
     const key = extractApiKey(request);
     if (!key) {
-      throw refuse();
+      const missing = request.routeOptions.config.missingKey;
+      throw missing ? ApiError.message(missing.statusCode, missing.message) : refuse();
     }
     const identity = await app.services.apiKeys.verify(key);
     if (!identity) {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './202611240000_foundation.js';
 import * as strategies from './202611240300_strategies.js';
 import * as telegram from './202611240400_telegram.js';
+import * as chartPreferences from './202612011200_chart_preferences.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -11,4 +12,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '202611240000_foundation': foundation,
   '202611240300_strategies': strategies,
   '202611240400_telegram': telegram,
+  '202612011200_chart_preferences': chartPreferences,
 };
