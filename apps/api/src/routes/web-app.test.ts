@@ -34,6 +34,10 @@ describe('serving the built web app', () => {
     const api = await t.request('/api/v1/missing', { method: 'GET' });
     expect(api.status).toBe(404);
     expect(api.json).toEqual({ status: 'error', message: 'Not found', path: '/api/v1/missing' });
+    // The web app's own door is an API too: a missing route is a JSON 404, never the page.
+    const web = await t.request('/web/v1/missing', { method: 'GET' });
+    expect(web.status).toBe(404);
+    expect(web.contentType).toMatch(/application\/json/);
     expect((await t.request('/missing.js', { method: 'GET' })).status).toBe(404);
   });
 });

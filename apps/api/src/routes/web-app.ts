@@ -4,8 +4,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * Serves the built web app (embedded start). Unknown GET paths outside `/api` fall back to
- * `index.html` so client-side routes survive a reload; API paths keep their JSON 404.
+ * Serves the built web app (embedded start). Unknown GET paths outside `/api` and `/web` fall
+ * back to `index.html` so client-side routes survive a reload; API paths (both doors) keep their
+ * JSON 404, so the app never mistakes the page for an answer.
  */
 export async function registerWebApp(app: FastifyInstance, webDir: string): Promise<boolean> {
   const root = resolve(webDir);
@@ -20,6 +21,7 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
 export function isSpaPath(url: string): boolean {
   return (
     !url.startsWith('/api/') &&
+    !url.startsWith('/web/') &&
     !url.startsWith('/internal/') &&
     url !== '/health' &&
     !/\.[a-z0-9]+$/i.test(url.split('?')[0] ?? '')
