@@ -177,9 +177,13 @@ export function OrderTicketForm({
   };
 
   useEffect(() => {
-    const firstInput = formRef.current?.querySelector<HTMLInputElement>('input[name="quantity"]');
-    firstInput?.focus();
-    firstInput?.select();
+    // After the dialog has taken focus: start on the quantity, ready to type.
+    const timer = setTimeout(() => {
+      const quantity = formRef.current?.querySelector<HTMLInputElement>('input[name="quantity"]');
+      quantity?.focus();
+      quantity?.select();
+    }, 0);
+    return () => clearTimeout(timer);
   }, []);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
