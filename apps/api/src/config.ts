@@ -133,6 +133,12 @@ export const envSchema = z
       .optional(),
     /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
     WEB_DIR: z.string().min(1).optional(),
+    /**
+     * A first start without any account: `generate` creates the admin with a generated
+     * password and prints it with the API key (the one-command start); `web` leaves it to the
+     * web app's setup page.
+     */
+    FIRST_RUN: z.enum(['generate', 'web']).default('generate'),
     /** Public URLs printed at start and given to the web app. */
     WS_URL: z.string().default('ws://127.0.0.1:8765'),
     /** Traffic-log writer: flush interval and bounded buffer. */

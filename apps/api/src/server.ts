@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const app = await buildApp(config, { database, logger });
   phases.app = Math.round(performance.now() - startedAt);
 
-  const firstRun = await app.services.accounts.ensureFirstRun();
+  const firstRun = config.FIRST_RUN === 'generate' ? await app.services.accounts.ensureFirstRun() : null;
+  const awaitsWebSetup = config.FIRST_RUN === 'web' && !(await app.services.accounts.isSetupDone());
   phases.accounts = Math.round(performance.now() - startedAt);
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   const apiUrl = address.replace('://[::1]', '://localhost');
@@ -59,6 +60,9 @@ async function main(): Promise<void> {
       '',
       '  Rotate the key any time with `npm run openalgo -- apikey rotate`.',
     );
+  }
+  if (awaitsWebSetup) {
+    lines.push('', `  First run: open ${apiUrl}/setup to create the admin account.`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

@@ -87,3 +87,20 @@ describe.each(backends)('one-command start on %s', (backend) => {
     expect(failed.stderr).toContain('LOG_LEVEL');
   });
 });
+
+describe('first start with FIRST_RUN=web', () => {
+  let server: RunningServer | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('creates no account and points at the web app’s setup page', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-e2e-web-setup-'));
+    server = await startServer({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', FIRST_RUN: 'web' });
+    const output = server.output();
+    expect(output).toContain(`open ${server.baseUrl}/setup to create the admin account`);
+    expect(output).not.toMatch(/API key\s+[0-9a-f]{64}/);
+    expect(output).not.toMatch(/Password\s+\S+/);
+  });
+});

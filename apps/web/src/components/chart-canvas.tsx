@@ -28,6 +28,26 @@ function themeColors() {
   };
 }
 
+const istTime = new Intl.DateTimeFormat('en-IN', {
+  timeZone: 'Asia/Kolkata',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const istDay = new Intl.DateTimeFormat('en-IN', { timeZone: 'Asia/Kolkata', day: '2-digit', month: 'short' });
+const istFull = new Intl.DateTimeFormat('en-IN', {
+  timeZone: 'Asia/Kolkata',
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+function toDate(time: unknown): Date {
+  return new Date(Number(time) * 1000);
+}
+
 function useChart(container: React.RefObject<HTMLDivElement | null>): React.RefObject<IChartApi | null> {
   const chart = useRef<IChartApi | null>(null);
   useEffect(() => {
@@ -40,7 +60,14 @@ function useChart(container: React.RefObject<HTMLDivElement | null>): React.RefO
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: colors.background }, textColor: colors.text },
       grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-      timeScale: { timeVisible: true, secondsVisible: false },
+      // Exchange time: the axis and the crosshair read IST whatever the browser's zone.
+      localization: { timeFormatter: (time: unknown) => `${istFull.format(toDate(time))} IST` },
+      timeScale: {
+        timeVisible: true,
+        secondsVisible: false,
+        tickMarkFormatter: (time: unknown, type: number) =>
+          type <= 2 ? istDay.format(toDate(time)) : istTime.format(toDate(time)),
+      },
     });
     return () => {
       chart.current?.remove();
