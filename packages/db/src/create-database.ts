@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Database } from './database.js';
@@ -24,6 +24,8 @@ export interface DatabaseConfig {
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /** The schema analyzer mode's tables live in: `sandbox` beside `public`, else `<schema>_sandbox`. */
+  sandboxSchema: string;
   /** PGlite only: a tarball of the data folder (test templates), else null. */
   dump: ((compression?: 'none' | 'gzip') => Promise<Blob>) | null;
   /** LISTEN on a channel; returns the unlisten function. Cross-process on PostgreSQL. */
@@ -43,6 +45,16 @@ function checkChannel(channel: string): string {
 }
 
 const INT8_OID = 20;
+
+/** The sandbox schema that belongs to a main schema (the sandbox migration applies the same rule). */
+export function sandboxSchemaFor(mainSchema: string): string {
+  return mainSchema === 'public' ? 'sandbox' : `${mainSchema}_sandbox`;
+}
+
+async function resolveSandboxSchema(db: Kysely<Database>): Promise<string> {
+  const result = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  return sandboxSchemaFor(result.rows[0]?.name ?? 'public');
+}
 
 /** Opens PGlite (embedded default) or PostgreSQL (when `url` is set). */
 export async function createDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
@@ -65,6 +77,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
     return {
       db,
       kind: 'postgres',
+      sandboxSchema: await resolveSandboxSchema(db),
       dump: null,
       listen: async (channel, onNotify) => {
         const subscription = await client.listen(checkChannel(channel), (payload) => onNotify(payload));
@@ -85,6 +98,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
   return {
     db,
     kind: 'pglite',
+    sandboxSchema: await resolveSandboxSchema(db),
     dump: (compression) => client.dump(compression),
     listen: async (channel, onNotify) => client.listen(checkChannel(channel), onNotify),
     notify: async (channel, payload = '') => {

@@ -1,8 +1,10 @@
+import type { AnalyzerLogTable } from './tables/analyzer-log.js';
 import type { ApiKeysTable } from './tables/api-keys.js';
 import type { BrokerSessionsTable } from './tables/broker-sessions.js';
 import type { ChartPreferencesTable } from './tables/chart-preferences.js';
 import type { LatencyLogTable } from './tables/latency-log.js';
 import type { OrderLogTable } from './tables/order-log.js';
+import type { PendingOrderEventsTable, PendingOrdersTable } from './tables/pending-orders.js';
 import type { SettingsTable } from './tables/settings.js';
 import type { StrategiesTable, StrategyAlertsTable, StrategySymbolsTable } from './tables/strategies.js';
 import type { SymbolsTable } from './tables/symbols.js';
@@ -27,4 +29,7 @@ export interface Database {
   telegram_users: TelegramUsersTable;
   telegram_command_log: TelegramCommandLogTable;
   chart_preferences: ChartPreferencesTable;
+  analyzer_log: AnalyzerLogTable;
+  pending_orders: PendingOrdersTable;
+  pending_order_events: PendingOrderEventsTable;
 }

@@ -86,6 +86,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise
     label: `postgres (schema ${schema})`,
     close: async () => {
       await handle.close();
+      await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);
       await admin.unsafe(`drop schema if exists ${schema} cascade`);
       await admin.end();
     },

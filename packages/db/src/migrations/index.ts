@@ -3,6 +3,8 @@ import * as foundation from './202611240000_foundation.js';
 import * as strategies from './202611240300_strategies.js';
 import * as telegram from './202611240400_telegram.js';
 import * as chartPreferences from './202612011200_chart_preferences.js';
+import * as sandbox from './202612011300_sandbox.js';
+import * as actionCenter from './202612011310_action_center.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -13,4 +15,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '202611240300_strategies': strategies,
   '202611240400_telegram': telegram,
   '202612011200_chart_preferences': chartPreferences,
+  '202612011300_sandbox': sandbox,
+  '202612011310_action_center': actionCenter,
 };

@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxStore } from '../sandbox-database.js';
+import { createTestDatabase, type TestDatabase, testBackends } from '../testing.js';
+import {
+  claimSandboxJobRun,
+  insertSandboxFunds,
+  insertSandboxLedger,
+  nextSandboxSequence,
+} from './sandbox.js';
+
+describe.each(testBackends())('sandbox schema on %s', (backend) => {
+  let handle: TestDatabase;
+  const at = new Date('2026-11-24T05:00:00Z');
+
+  beforeAll(async () => {
+    handle = await createTestDatabase(backend);
+  }, 120_000);
+
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  function funds(userId: number, cash: string) {
+    return {
+      user_id: userId,
+      capital: '1000',
+      cash,
+      used_margin: '0',
+      holdings_cost: '0',
+      realized_pnl: '0',
+      today_realized_pnl: '0',
+      today_session: at,
+      unrealized_pnl: '0',
+      last_reset_at: at,
+      created_at: at,
+      updated_at: at,
+    };
+  }
+
+  it('keeps its tables in a schema of its own beside the main one', async () => {
+    const current = await sql<{ name: string }>`select current_schema() as name`.execute(handle.db);
+    const main = current.rows[0]?.name;
+    expect(handle.sandboxSchema).toBe(main === 'public' ? 'sandbox' : `${main}_sandbox`);
+    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables
+      where table_schema = ${handle.sandboxSchema} order by table_name`.execute(handle.db);
+    expect(tables.rows.map((row) => row.table_name)).toEqual([
+      'config',
+      'daily_pnl',
+      'funds',
+      'gtt_legs',
+      'gtts',
+      'holdings',
+      'job_runs',
+      'ledger',
+      'orders',
+      'positions',
+      'trades',
+    ]);
+  });
+
+  it('refuses a funds row or a journal entry that does not balance', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    await expect(insertSandboxFunds(store.db, funds(1, '999'))).rejects.toThrow(/funds_reconcile/);
+    expect(await insertSandboxFunds(store.db, funds(1, '1000'))).toBe(true);
+    expect(await insertSandboxFunds(store.db, funds(1, '1000'))).toBe(false);
+    await expect(
+      insertSandboxLedger(store.db, [
+        {
+          user_id: 1,
+          at,
+          kind: 'reserve',
+          owner_kind: 'order',
+          owner_id: 'x',
+          cash: '-10',
+          margin: '9',
+          holdings: '0',
+          capital: '0',
+          realized: '0',
+          note: '',
+        },
+      ]),
+    ).rejects.toThrow(/ledger_balanced/);
+  });
+
+  it('hands out sequence values once each and claims a job run once', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    const values = await Promise.all(
+      Array.from({ length: 10 }, () => nextSandboxSequence(store.db, store.schema, 'order_id_seq')),
+    );
+    expect(new Set(values).size).toBe(10);
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => claimSandboxJobRun(store.db, 'daily_pnl_snapshot', at, at)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+});

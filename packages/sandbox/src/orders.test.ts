@@ -1,0 +1,484 @@
+import { InsufficientFundsError, InvalidOrderError, OrderNotFoundError } from '@openalgo/broker-sdk';
+import { listSandboxLedger, listSandboxOrders, listSandboxTrades, sandboxStore } from '@openalgo/db';
+import { testBackends } from '@openalgo/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxEvent } from './core.js';
+import { createTestSandbox, orderRequest, TEST_DAY, type TestSandbox } from './test-support.js';
+import { testInstrument } from './testing/index.js';
+
+const SBIN = testInstrument('SBIN', 'NSE');
+const INFY = testInstrument('INFY', 'NSE');
+const NIFTY_FUT = testInstrument('NIFTY29DEC26FUT', 'NFO', {
+  lotSize: 75,
+  instrumentType: 'FUT',
+  expiry: '29-DEC-26',
+});
+
+describe.each(testBackends())('sandbox orders on %s', (backend) => {
+  let t: TestSandbox;
+  let nextUser = 100;
+  const events: SandboxEvent[] = [];
+
+  beforeAll(async () => {
+    t = await createTestSandbox(backend);
+    t.sandbox.onEvent((event) => events.push(event));
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A fresh account per test: every test starts from ₹1 crore and no orders. */
+  function account() {
+    nextUser += 1;
+    return { userId: nextUser, context: t.context(nextUser) };
+  }
+
+  async function orderRow(userId: number, orderid: string) {
+    return t.sandbox.views.orderStatus(userId, orderid);
+  }
+
+  async function expectBalanced(userId: number) {
+    const report = await t.sandbox.reconcile(userId);
+    expect(report.problems).toEqual([]);
+    return report;
+  }
+
+  it('fills a MARKET buy at the ask and a MARKET sell at the bid, at once', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const buy = await t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 10 }), context);
+    const sell = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { action: 'SELL', quantity: 4 }),
+      context,
+    );
+    expect(await orderRow(userId, buy.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 500.1,
+      filled_quantity: 10,
+      pending_quantity: 0,
+      price: 0,
+      pricetype: 'MARKET',
+      price_type: 'MARKET',
+    });
+    expect(await orderRow(userId, sell.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 499.9,
+    });
+    const book = await t.sandbox.views.positionBook(userId);
+    expect(book.data).toEqual([
+      expect.objectContaining({
+        symbol: 'SBIN',
+        quantity: 6,
+        average_price: 500.1,
+        today_realized_pnl: -0.8,
+      }),
+    ]);
+    const funds = await t.sandbox.views.funds(userId);
+    // Margin for the 6 still held: 10 × 500 / 5 reserved, 4/10 of it released with the loss.
+    expect(funds.utiliseddebits).toBe(600);
+    expect(funds.m2mrealized).toBe(-0.8);
+    expect(funds.availablecash).toBe(10_000_000 - 600 - 0.8);
+    await expectBalanced(userId);
+  });
+
+  it('gives a 14-digit IST order id and never the same one twice, even placed at once', async () => {
+    const { context } = account();
+    t.ticks.tick('NSE', 'INFY', 1500);
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.sandbox.orders.placeOrder(orderRequest(INFY, { priceType: 'LIMIT', price: '1400' }), context),
+      ),
+    );
+    const ids = acks.map((ack) => ack.orderId);
+    expect(new Set(ids).size).toBe(20);
+    for (const id of ids) {
+      expect(id).toMatch(/^261124\d{8}$/);
+    }
+  });
+
+  it('rests a LIMIT order and fills it at its price when the market trades through it', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '495', quantity: 10 }),
+      context,
+    );
+    expect((await orderRow(userId, ack.orderId)).order_status).toBe('open');
+    expect((await t.sandbox.views.funds(userId)).utiliseddebits).toBe(990);
+    t.ticks.tick('NSE', 'SBIN', 497);
+    await t.sandbox.idle();
+    expect((await orderRow(userId, ack.orderId)).order_status).toBe('open');
+    t.ticks.tick('NSE', 'SBIN', 493.5);
+    await t.sandbox.idle();
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 495,
+    });
+    await expectBalanced(userId);
+  });
+
+  it('fills a marketable LIMIT at once at the LTP (price improvement)', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '510', quantity: 2 }),
+      context,
+    );
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 500,
+    });
+    const sell = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { action: 'SELL', priceType: 'LIMIT', price: '499', quantity: 2 }),
+      context,
+    );
+    expect(await orderRow(userId, sell.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 500,
+    });
+  });
+
+  it('triggers an SL-M buy when the LTP rises to the trigger and fills at the market', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'INFY', 1500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(INFY, { priceType: 'SL-M', triggerPrice: '1510', quantity: 3 }),
+      context,
+    );
+    expect((await orderRow(userId, ack.orderId)).order_status).toBe('trigger pending');
+    // Margin on the trigger price: 3 × 1510 / 5.
+    expect((await t.sandbox.views.funds(userId)).utiliseddebits).toBe(906);
+    t.ticks.tick('NSE', 'INFY', 1509.95);
+    await t.sandbox.idle();
+    expect((await orderRow(userId, ack.orderId)).order_status).toBe('trigger pending');
+    t.ticks.tick('NSE', 'INFY', 1512);
+    await t.sandbox.idle();
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 1512,
+    });
+    await expectBalanced(userId);
+  });
+
+  it('triggers an SL sell, rests it at its limit when the market gapped past, then fills it', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'INFY', 1500);
+    await t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 5 }), context);
+    const stop = await t.sandbox.orders.placeOrder(
+      orderRequest(INFY, {
+        action: 'SELL',
+        priceType: 'SL',
+        triggerPrice: '1490',
+        price: '1488',
+        quantity: 5,
+      }),
+      context,
+    );
+    expect((await orderRow(userId, stop.orderId)).order_status).toBe('trigger pending');
+    // A gap below the limit: the trigger fires, the limit is not met, the order rests open.
+    t.ticks.tick('NSE', 'INFY', 1480);
+    await t.sandbox.idle();
+    expect((await orderRow(userId, stop.orderId)).order_status).toBe('open');
+    t.ticks.tick('NSE', 'INFY', 1487);
+    await t.sandbox.idle();
+    expect((await orderRow(userId, stop.orderId)).order_status).toBe('open');
+    t.ticks.tick('NSE', 'INFY', 1489);
+    await t.sandbox.idle();
+    expect(await orderRow(userId, stop.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 1488,
+    });
+    expect((await t.sandbox.views.positionBook(userId)).data[0]).toMatchObject({
+      quantity: 0,
+      today_realized_pnl: -60,
+    });
+    await expectBalanced(userId);
+  });
+
+  it('fills an SL at the LTP when trigger and limit are met by the same tick', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const stop = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'SL', triggerPrice: '505', price: '507', quantity: 1 }),
+      context,
+    );
+    t.ticks.tick('NSE', 'SBIN', 506);
+    await t.sandbox.idle();
+    expect(await orderRow(userId, stop.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 506,
+    });
+  });
+
+  it('fills an SL-M at once when its trigger is already crossed at placement', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const stop = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'SL-M', action: 'SELL', triggerPrice: '501', quantity: 1 }),
+      context,
+    );
+    expect(await orderRow(userId, stop.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 500,
+    });
+  });
+
+  it('refuses an order the account cannot pay for, with OpenAlgo message, and writes nothing', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const attempt = t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '500', quantity: 200_000 }),
+      context,
+    );
+    await expect(attempt).rejects.toSatisfy(
+      (error) =>
+        InsufficientFundsError.isInstance(error) &&
+        error.message ===
+          'Insufficient funds. Required: ₹20000000.00, Available: ₹10000000.00, Shortage: ₹10000000.00' &&
+        error.context.mode === 'analyze',
+    );
+    expect(
+      await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, { userId }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'NRML on NSE',
+      orderRequest(SBIN, { product: 'NRML' }),
+      'NRML product not allowed for NSE equity segment. Use CNC for delivery or MIS for intraday.',
+    ],
+    [
+      'CNC on NFO',
+      orderRequest(NIFTY_FUT, { product: 'CNC', quantity: 75 }),
+      'CNC product not allowed for NFO derivatives segment. Use NRML for carryforward or MIS for intraday.',
+    ],
+    [
+      'a lot-size miss',
+      orderRequest(NIFTY_FUT, { quantity: 50 }),
+      'Quantity must be in multiples of lot size 75',
+    ],
+    ['a LIMIT without price', orderRequest(SBIN, { priceType: 'LIMIT' }), 'LIMIT orders require price'],
+    [
+      'an SL without trigger',
+      orderRequest(SBIN, { priceType: 'SL', price: '500' }),
+      'SL orders require trigger_price',
+    ],
+  ])('rejects %s', async (_name, request, message) => {
+    const { context } = account();
+    await expect(t.sandbox.orders.placeOrder(request, context)).rejects.toSatisfy(
+      (error) => InvalidOrderError.isInstance(error) && error.message === message,
+    );
+  });
+
+  it('rejects a MARKET order when no price can be had', async () => {
+    const { context } = account();
+    const ghost = testInstrument('GHOST', 'NSE');
+    await expect(t.sandbox.orders.placeOrder(orderRequest(ghost), context)).rejects.toThrow(
+      'Cannot place MARKET order for GHOST - unable to fetch current price. Please try again later or use LIMIT order with a specific price.',
+    );
+  });
+
+  it('stores a CNC sell without shares as rejected and answers with its order id', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const error = await t.sandbox.orders
+      .placeOrder(orderRequest(SBIN, { action: 'SELL', product: 'CNC', quantity: 5 }), context)
+      .catch((caught: unknown) => caught);
+    expect(InvalidOrderError.isInstance(error)).toBe(true);
+    const orderId = (error as InvalidOrderError).context.orderId as string;
+    expect(orderId).toMatch(/^\d{14}$/);
+    expect((error as Error).message).toBe(
+      'Cannot sell SBIN in CNC. No positions or holdings available. CNC (delivery) requires existing shares. Use MIS for intraday short selling.',
+    );
+    expect(await t.sandbox.views.orderStatus(userId, orderId)).toMatchObject({
+      order_status: 'rejected',
+      filled_quantity: 0,
+    });
+    expect((await t.sandbox.views.orderBook(userId)).statistics.total_rejected_orders).toBe(1);
+  });
+
+  it('counts shares promised to open CNC sells, so they cannot be sold twice', async () => {
+    const { context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    await t.sandbox.orders.placeOrder(orderRequest(SBIN, { product: 'CNC', quantity: 10 }), context);
+    await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { action: 'SELL', product: 'CNC', priceType: 'LIMIT', price: '600', quantity: 8 }),
+      context,
+    );
+    await expect(
+      t.sandbox.orders.placeOrder(
+        orderRequest(SBIN, { action: 'SELL', product: 'CNC', priceType: 'LIMIT', price: '600', quantity: 5 }),
+        context,
+      ),
+    ).rejects.toThrow(
+      'Cannot sell 5 shares of SBIN in CNC. Only 2 shares available (Position: 10, Holdings: 0, in open sell orders: 8)',
+    );
+  });
+
+  it('refuses new MIS exposure after the square-off time but lets a position be reduced', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    await t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 10 }), context);
+    t.clock.setIst(TEST_DAY, '15:20');
+    try {
+      await expect(t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), context)).rejects.toThrow(
+        'MIS orders cannot be placed after square-off time (15:15 IST). Trading resumes at 09:00 AM IST.',
+      );
+      // A sell that would reverse the position adds exposure too.
+      await expect(
+        t.sandbox.orders.placeOrder(orderRequest(SBIN, { action: 'SELL', quantity: 11 }), context),
+      ).rejects.toThrow('MIS orders cannot be placed after square-off time');
+      t.ticks.tick('NSE', 'SBIN', 501);
+      const reduce = await t.sandbox.orders.placeOrder(
+        orderRequest(SBIN, { action: 'SELL', quantity: 4 }),
+        context,
+      );
+      expect((await orderRow(userId, reduce.orderId)).order_status).toBe('complete');
+    } finally {
+      t.clock.setIst(TEST_DAY, '10:00');
+    }
+  });
+
+  it('cancels a working order and releases exactly its reservation', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '480', quantity: 50 }),
+      context,
+    );
+    expect((await t.sandbox.views.funds(userId)).utiliseddebits).toBe(4800);
+    const cancelled = await t.sandbox.orders.cancelOrder({ orderId: ack.orderId }, context);
+    expect(cancelled.raw).toMatchObject({ order_status: 'cancelled', mode: 'analyze' });
+    const funds = await t.sandbox.views.funds(userId);
+    expect(funds.utiliseddebits).toBe(0);
+    expect(funds.availablecash).toBe(10_000_000);
+    // Later ticks through its price do nothing.
+    t.ticks.tick('NSE', 'SBIN', 470);
+    await t.sandbox.idle();
+    expect((await orderRow(userId, ack.orderId)).order_status).toBe('cancelled');
+    await expect(t.sandbox.orders.cancelOrder({ orderId: ack.orderId }, context)).rejects.toThrow(
+      'Cannot cancel order in cancelled status',
+    );
+    await expect(t.sandbox.orders.cancelOrder({ orderId: '26112499999999' }, context)).rejects.toSatisfy(
+      (error) => OrderNotFoundError.isInstance(error) && error.message === 'Order 26112499999999 not found',
+    );
+    await expectBalanced(userId);
+  });
+
+  it("never lets one account touch another's order", async () => {
+    const owner = account();
+    const stranger = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '480' }),
+      owner.context,
+    );
+    await expect(t.sandbox.orders.cancelOrder({ orderId: ack.orderId }, stranger.context)).rejects.toThrow(
+      `Order ${ack.orderId} not found`,
+    );
+    await expect(t.sandbox.views.orderStatus(stranger.userId, ack.orderId)).rejects.toThrow('not found');
+  });
+
+  it('re-reserves margin when an order is modified, and refuses a modify it cannot fund', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '480', quantity: 10 }),
+      context,
+    );
+    const change = {
+      instrument: SBIN,
+      action: 'BUY' as const,
+      product: 'MIS' as const,
+      priceType: 'LIMIT' as const,
+      quantity: 100,
+      price: '490',
+      triggerPrice: '0',
+      disclosedQuantity: 0,
+      validity: 'DAY' as const,
+    };
+    await t.sandbox.orders.modifyOrder({ orderId: ack.orderId }, change, context);
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({
+      quantity: 100,
+      price: 490,
+      order_status: 'open',
+    });
+    expect((await t.sandbox.views.funds(userId)).utiliseddebits).toBe(9800);
+    await expect(
+      t.sandbox.orders.modifyOrder({ orderId: ack.orderId }, { ...change, quantity: 200_000 }, context),
+    ).rejects.toSatisfy((error) => InsufficientFundsError.isInstance(error));
+    // The refused modify left the order as it was, still working.
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({ quantity: 100, price: 490 });
+    await expect(
+      t.sandbox.orders.modifyOrder({ orderId: ack.orderId }, { ...change, triggerPrice: '5' }, context),
+    ).rejects.toThrow('LIMIT orders do not accept a trigger_price');
+    // Modified to a marketable price, it fills at once.
+    await t.sandbox.orders.modifyOrder({ orderId: ack.orderId }, { ...change, price: '505' }, context);
+    expect(await orderRow(userId, ack.orderId)).toMatchObject({
+      order_status: 'complete',
+      average_price: 500,
+    });
+    await expectBalanced(userId);
+  });
+
+  it('fills an order exactly once when a cancel and a crossing tick race', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const ack = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { priceType: 'LIMIT', price: '495', quantity: 10 }),
+      context,
+    );
+    const cancel = t.sandbox.orders
+      .cancelOrder({ orderId: ack.orderId }, context)
+      .catch((error: Error) => error);
+    t.ticks.tick('NSE', 'SBIN', 490);
+    await t.sandbox.idle();
+    const outcome = await cancel;
+    const status = (await orderRow(userId, ack.orderId)).order_status;
+    const trades = await listSandboxTrades(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId,
+    });
+    if (status === 'complete') {
+      expect(outcome).toBeInstanceOf(Error);
+      expect(trades).toHaveLength(1);
+    } else {
+      expect(status).toBe('cancelled');
+      expect(trades).toHaveLength(0);
+    }
+    await expectBalanced(userId);
+  });
+
+  it('journals every movement of money with its owner, balanced', async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', 500);
+    const buy = await t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 10 }), context);
+    t.ticks.tick('NSE', 'SBIN', 510);
+    const sell = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { action: 'SELL', quantity: 10 }),
+      context,
+    );
+    const journal = await listSandboxLedger(sandboxStore(t.database.db, t.database.sandboxSchema).db, userId);
+    // The buy's reservation passes to the position without moving money (no entry); the
+    // closing sell releases the position's margin and books the profit.
+    expect(
+      journal.map((row) => [row.kind, row.owner_kind, row.owner_id, row.cash, row.margin, row.realized]),
+    ).toEqual([
+      ['open', null, null, '10000000', '0', '0'],
+      ['reserve', 'order', buy.orderId, '-1000', '1000', '0'],
+      ['fill', 'order', sell.orderId, '1000', '-1000', '0'],
+      ['realise', 'position', 'NSE:SBIN:MIS', '100', '0', '100'],
+    ]);
+  });
+
+  it('tells listeners about every order change and fill', async () => {
+    const { userId, context } = account();
+    events.length = 0;
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, ask: 500.05 });
+    const ack = await t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), context);
+    const mine = events.filter((event) => 'userId' in event && event.userId === userId);
+    expect(mine.map((event) => event.type)).toEqual(['order_update', 'order_update', 'order_filled']);
+    expect(mine[2]).toMatchObject({ orderid: ack.orderId, price: '500.05', source: 'placement' });
+  });
+});
