@@ -371,5 +371,6 @@ describe.each(testBackends())('database on %s', (backend) => {
       where table_schema = current_schema() and table_name = 'users'`.execute(handle.db);
     expect(Number(tables.rows[0]?.count)).toBe(0);
     expect(await migrateToLatest(handle.db)).toEqual(down.reverse());
-  });
+    // Every migration twice, on a shared machine: far more than the default 5 s at times.
+  }, 120_000);
 });
