@@ -656,6 +656,17 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
             order.filledQuantity === 0 && order.pendingQuantity === request.quantity,
             `a resting order must show 0 filled and ${request.quantity} pending, got ${order.filledQuantity}/${order.pendingQuantity}`,
           );
+          if (isOn(capabilities, 'fetchOrders')) {
+            // The book's view of the live order must be as valid as the single-order view.
+            const inBook = (await broker.orders.fetchOrders(run.context)).find(
+              (row) => row.orderId === orderId,
+            );
+            assertThat(inBook !== undefined, `the resting order ${orderId} is missing from fetchOrders`);
+            assertNoProblems(
+              validateOrder(inBook, { request, orderId }),
+              'the resting order as the order book shows it is wrong',
+            );
+          }
           if (isOn(capabilities, 'modifyOrder')) {
             const price = await priceAway(run.equity, '0.96', 'down');
             const quantity = request.quantity * 2;

@@ -12,6 +12,14 @@ export type {
   FaultRule,
 } from './fake-server-control.js';
 export {
+  MOCK_CAPABILITIES,
+  MOCK_LIMITS,
+  MockBroker,
+  type MockBrokerOptions,
+  type MockMethod,
+  type RecordedCall,
+} from './mock-broker.js';
+export {
   type CandleExpectation,
   type OrderExpectation,
   type Problems,
