@@ -7,6 +7,7 @@ import {
   RateLimitError,
   RequestTimeoutError,
 } from '@openalgo/broker-sdk';
+import type { LatencySample } from '@openalgo/broker-sdk/http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './testing/harness.js';
 import { createZerodhaBroker } from './zerodha-broker.js';
@@ -35,7 +36,9 @@ describe('Kite HTTP transport', () => {
     harness.fake.control.failNext({ path: '/orders', status: 503, count: 2 });
     await expect(harness.broker.orders.fetchOrders(harness.context)).resolves.toEqual([]);
     expect(orderCalls()).toBe(3);
-    const warnings = harness.logger.entries.filter((entry) => entry.message === 'kite read failed, retrying');
+    const warnings = harness.logger.entries.filter(
+      (entry) => entry.message === 'broker read failed, retrying',
+    );
     expect(warnings.at(-1)?.data).toMatchObject({
       operation: 'fetchOrders',
       attempt: 2,
@@ -77,6 +80,43 @@ describe('Kite HTTP transport', () => {
       data: null,
       error_type: 'NetworkException',
     });
+  });
+
+  it("queues calls to stay under Kite's per-second quote limit instead of hitting its 429", async () => {
+    // The fake enforces Kite's real 1 quote call per second; the adapter's limiter must pace to it.
+    harness.fake.control.setRateLimit(/^\/quote/, 1);
+    const samples: LatencySample[] = [];
+    const broker = createZerodhaBroker({
+      apiKey: harness.fake.apiKey,
+      apiSecret: harness.fake.apiSecret,
+      baseUrl: harness.fake.baseUrl,
+      retry: { attempts: 1 },
+      onLatency: (sample) => samples.push(sample),
+    });
+    const sbin = {
+      symbol: 'SBIN',
+      exchange: 'NSE' as const,
+      brSymbol: 'SBIN',
+      brExchange: 'NSE',
+      token: '779521::::3045',
+      name: 'SBIN',
+      lotSize: 1,
+      tickSize: '0.05',
+      instrumentType: 'EQ' as const,
+    };
+    for (let call = 0; call < 3; call += 1) {
+      const [result] = await broker.marketData.fetchQuotes([sbin], harness.context);
+      expect(result?.ok).toBe(true);
+    }
+    expect(samples.map((sample) => [sample.label, sample.status])).toEqual([
+      ['fetchQuotes', 200],
+      ['fetchQuotes', 200],
+      ['fetchQuotes', 200],
+    ]);
+    // The first went at once; the others waited in the queue (90 % of 1/s: about 1.1 s each).
+    expect(samples[0]?.queuedMs).toBe(0);
+    expect(samples[1]?.queuedMs).toBeGreaterThan(500);
+    expect(samples[2]?.queuedMs).toBeGreaterThan(500);
   });
 
   it('does not retry a malformed success body', async () => {

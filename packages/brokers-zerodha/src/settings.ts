@@ -1,4 +1,5 @@
 import type { Logger } from '@openalgo/broker-sdk';
+import type { FetchLike, LatencySample } from '@openalgo/broker-sdk/http';
 import { z } from 'zod';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type KiteRetry, type KiteTimeouts } from './kite-http.js';
 import { DEFAULT_TICKER_SETTINGS, type TickerSettings, type WebSocketConstructor } from './ticker-socket.js';
@@ -15,8 +16,15 @@ export interface ZerodhaBrokerSettings {
   loginUrl?: string;
   /** Ticker WebSocket. Default `wss://ws.kite.trade`. */
   tickerUrl?: string;
-  /** HTTP client. Default: the global `fetch`. */
-  fetch?: typeof fetch;
+  /** Replaces the HTTP transport's `fetch` (default: undici's, through `@openalgo/broker-sdk/http`). */
+  fetch?: FetchLike;
+  /**
+   * Queue calls to stay under Kite's published rate limits (`ZERODHA_LIMITS.rate`, paced at
+   * 90 %). Default `true`; turn it off only where something upstream already meters the account.
+   */
+  rateLimit?: boolean;
+  /** Called with the round-trip time of every Kite call (metrics). */
+  onLatency?: (sample: LatencySample) => void;
   /** WebSocket constructor. Default: the `ws` package's. */
   webSocket?: WebSocketConstructor;
   /** Structured logger (pino-compatible). Default: silent. */
@@ -93,14 +101,25 @@ export class ZerodhaSettingsError extends Error {
 }
 
 export function resolveSettings(settings: ZerodhaBrokerSettings): ResolvedSettings {
-  const { fetch: _fetch, webSocket: _webSocket, logger: _logger, now: _now, ...plain } = settings;
+  const {
+    fetch: _fetch,
+    webSocket: _webSocket,
+    logger: _logger,
+    now: _now,
+    onLatency: _onLatency,
+    rateLimit: _rateLimit,
+    ...plain
+  } = settings;
   const result = plainSettingsSchema.safeParse(plain);
   if (!result.success) {
     throw new ZerodhaSettingsError(
       result.error.issues.map((issue) => `${issue.path.join('.') || 'settings'} ${issue.message}`),
     );
   }
-  for (const name of ['fetch', 'webSocket', 'now'] as const) {
+  if (settings.rateLimit !== undefined && typeof settings.rateLimit !== 'boolean') {
+    throw new ZerodhaSettingsError(['rateLimit must be a boolean']);
+  }
+  for (const name of ['fetch', 'webSocket', 'now', 'onLatency'] as const) {
     if (settings[name] !== undefined && typeof settings[name] !== 'function') {
       throw new ZerodhaSettingsError([`${name} must be a function`]);
     }

@@ -7,6 +7,7 @@ import {
   type InstrumentsContext,
   type Logger,
 } from '@openalgo/broker-sdk';
+import { normalizeIndexName } from '@openalgo/broker-sdk/symbols';
 import {
   type Exchange,
   formatExpiry,
@@ -18,7 +19,6 @@ import {
   parseSymbol,
 } from '@openalgo/shared-types';
 import Papa from 'papaparse';
-import { normalizeIndexName } from './index-names.js';
 import type { KiteHttpClient } from './kite-http.js';
 
 /**

@@ -1,15 +1,23 @@
 import type { Logger, StreamState } from '@openalgo/broker-sdk';
+import {
+  type ConnectedSocket,
+  ReconnectingWebSocket,
+  SocketClosedError,
+  type WebSocketConstructor,
+} from '@openalgo/broker-sdk/ws';
 import { type DecodedFrame, decodeFrame } from './ticker-codec.js';
 
 /**
- * One connection to Kite's ticker (`wss://ws.kite.trade?api_key=…&access_token=…`): connects,
- * keeps the wanted token → mode set subscribed (re-sent after every reconnect), reconnects with
- * capped exponential backoff and jitter, watches for silence (Kite sends a 1-byte heartbeat
- * about every second), and hands decoded frames and text messages to its owner.
- *
- * Written against a minimal WHATWG-style WebSocket interface so any implementation (the `ws`
- * package, Node's global WebSocket, a test double) can be injected through the settings.
+ * One connection to Kite's ticker (`wss://ws.kite.trade?api_key=…&access_token=…`). The
+ * connection itself (capped exponential backoff with jitter, redial after every drop, the stall
+ * watchdog against Kite's ~1 s heartbeat, judging a dial that never opened) is the SDK's
+ * `ReconnectingWebSocket`; this class keeps what is Kite's: the wanted token → mode set,
+ * re-sent after every (re)connect as batched `subscribe`/`mode` messages, and the decoding of
+ * binary frames.
  */
+
+export type { WebSocketConstructor };
+export { SocketClosedError as TickerClosedError };
 
 export type KiteStreamMode = 'ltp' | 'quote' | 'full';
 
@@ -18,29 +26,6 @@ const MODE_RANK: Record<KiteStreamMode, number> = { ltp: 1, quote: 2, full: 3 };
 export function richerMode(left: KiteStreamMode | undefined, right: KiteStreamMode): KiteStreamMode {
   return left === undefined || MODE_RANK[right] > MODE_RANK[left] ? right : left;
 }
-
-export interface WebSocketMessageEvent {
-  data: unknown;
-}
-
-export interface WebSocketCloseEvent {
-  code: number;
-  reason: string;
-}
-
-/** The part of a WebSocket this package uses. */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'open', listener: () => void): void;
-  addEventListener(type: 'message', listener: (event: WebSocketMessageEvent) => void): void;
-  addEventListener(type: 'close', listener: (event: WebSocketCloseEvent) => void): void;
-  addEventListener(type: 'error', listener: (event: unknown) => void): void;
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export interface TickerSettings {
   /** First reconnect delay; doubles per failed attempt. Default 1 s. */
@@ -79,43 +64,50 @@ export interface TickerSocketOptions {
   checkSession: () => Promise<boolean>;
 }
 
-/** Why a socket stopped for good; `isAuthFailure` when Kite rejected the session. */
-export class TickerClosedError extends Error {
-  constructor(
-    message: string,
-    readonly isAuthFailure: boolean,
-  ) {
-    super(message);
-    this.name = 'TickerClosedError';
-  }
-}
-
-/** WebSocket readyState values. */
-const OPEN = 1;
-
 export class TickerSocket {
   readonly #options: TickerSocketOptions;
+  readonly #socket: ReconnectingWebSocket;
   readonly #wanted = new Map<number, KiteStreamMode>();
   /** What Kite knows on the current connection; cleared on every reconnect. */
   readonly #sent = new Map<number, KiteStreamMode>();
-  #socket: WebSocketLike | undefined;
-  #isClosed = false;
-  #isOpen = false;
-  #hasOpenedThisAttempt = false;
-  #attempt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #watchdog: ReturnType<typeof setInterval> | undefined;
-  #lastMessageAt = 0;
   #isFlushQueued = false;
-  #openWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  #closedBy: TickerClosedError | undefined;
 
   constructor(options: TickerSocketOptions) {
     this.#options = options;
+    const { settings } = options;
+    this.#socket = new ReconnectingWebSocket({
+      url: options.url,
+      WebSocket: options.WebSocket,
+      backoff: {
+        initialDelayMs: settings.reconnectBaseMs,
+        maxDelayMs: settings.reconnectMaxMs,
+        multiplier: 2,
+        jitter: 0.5,
+      },
+      staleAfterMs: settings.staleAfterMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      logger: options.logger,
+      onOpen: (connected) => {
+        // A new connection knows nothing: subscribe everything wanted again.
+        this.#sent.clear();
+        this.#flush(connected);
+      },
+      onMessage: (data) => {
+        if (typeof data === 'string') {
+          options.onText(data);
+        } else {
+          options.onFrame(decodeFrame(data));
+        }
+      },
+      onState: options.onState,
+      // A rejected token looks exactly like a network failure on a socket that never opened: ask.
+      onDialFailure: async () => ((await options.checkSession()) ? 'retry' : 'auth-failed'),
+      authFailureReason: 'Kite rejected the session: log in to Zerodha again',
+    });
   }
 
   get isOpen(): boolean {
-    return this.#isOpen;
+    return this.#socket.isOpen;
   }
 
   get size(): number {
@@ -128,21 +120,12 @@ export class TickerSocket {
 
   /** Starts connecting (idempotent). */
   start(): void {
-    if (this.#socket || this.#isClosed || this.#reconnectTimer) {
-      return;
-    }
-    this.#dial();
+    this.#socket.start();
   }
 
-  /** Resolves when the socket is open; rejects when it is closed for good first. */
+  /** Resolves when the socket is open; rejects with `TickerClosedError` when it is closed for good first. */
   whenOpen(): Promise<void> {
-    if (this.#isOpen) {
-      return Promise.resolve();
-    }
-    if (this.#isClosed) {
-      return Promise.reject(this.#closedBy ?? new TickerClosedError('ticker socket closed', false));
-    }
-    return new Promise((resolve, reject) => this.#openWaiters.push({ resolve, reject }));
+    return this.#socket.whenOpen();
   }
 
   /** Sets (or with `undefined` removes) the wanted mode of tokens; sent to Kite in batches. */
@@ -159,158 +142,7 @@ export class TickerSocket {
 
   /** Closes for good. */
   close(reason = 'closed'): void {
-    if (this.#isClosed) {
-      return;
-    }
-    this.#isClosed = true;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    this.#stopWatchdog();
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#isOpen = false;
-    try {
-      socket?.close(1000, reason);
-    } catch (error) {
-      this.#options.logger.debug({ error: String(error) }, 'kite ticker close failed');
-    }
-    this.#closedBy ??= new TickerClosedError(`ticker socket ${reason}`, false);
-    this.#rejectWaiters(this.#closedBy);
-    this.#options.onState({ state: 'closed', reason });
-  }
-
-  #dial(): void {
-    this.#hasOpenedThisAttempt = false;
-    this.#options.onState({ state: 'connecting' });
-    let socket: WebSocketLike;
-    try {
-      socket = new this.#options.WebSocket(this.#options.url());
-    } catch (error) {
-      this.#options.logger.warn({ error: String(error) }, 'kite ticker could not be created');
-      this.#scheduleReconnect('socket could not be created');
-      return;
-    }
-    this.#socket = socket;
-    socket.binaryType = 'arraybuffer';
-    socket.addEventListener('open', () => {
-      if (this.#socket !== socket) {
-        return;
-      }
-      this.#isOpen = true;
-      this.#hasOpenedThisAttempt = true;
-      this.#attempt = 0;
-      this.#lastMessageAt = performance.now();
-      this.#sent.clear();
-      this.#startWatchdog();
-      this.#options.onState({ state: 'connected' });
-      this.#flush();
-      const waiters = this.#openWaiters;
-      this.#openWaiters = [];
-      for (const waiter of waiters) {
-        waiter.resolve();
-      }
-    });
-    socket.addEventListener('message', (event) => {
-      if (this.#socket !== socket) {
-        return;
-      }
-      this.#lastMessageAt = performance.now();
-      const { data } = event;
-      if (typeof data === 'string') {
-        this.#options.onText(data);
-      } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-        this.#options.onFrame(decodeFrame(data));
-      }
-    });
-    socket.addEventListener('error', (event) => {
-      const message = (event as { message?: unknown }).message;
-      this.#options.logger.debug(
-        { error: typeof message === 'string' ? message : 'error' },
-        'kite ticker error',
-      );
-    });
-    socket.addEventListener('close', (event) => {
-      if (this.#socket !== socket) {
-        return;
-      }
-      this.#socket = undefined;
-      this.#isOpen = false;
-      this.#stopWatchdog();
-      if (this.#isClosed) {
-        return;
-      }
-      const reason = event.reason || `closed with code ${event.code}`;
-      if (this.#hasOpenedThisAttempt) {
-        this.#scheduleReconnect(reason);
-        return;
-      }
-      // It never opened: a rejected token looks exactly like a network failure here, so ask.
-      void this.#options.checkSession().then(
-        (isValid) => {
-          if (this.#isClosed) {
-            return;
-          }
-          if (isValid) {
-            this.#scheduleReconnect(reason);
-          } else {
-            this.#failAuth('Kite rejected the session: log in to Zerodha again');
-          }
-        },
-        () => this.#scheduleReconnect(reason),
-      );
-    });
-  }
-
-  #failAuth(reason: string): void {
-    this.#options.onState({ state: 'auth-failed', reason });
-    this.#isClosed = true;
-    this.#closedBy = new TickerClosedError(reason, true);
-    this.#rejectWaiters(this.#closedBy);
-  }
-
-  #rejectWaiters(error: TickerClosedError): void {
-    const waiters = this.#openWaiters;
-    this.#openWaiters = [];
-    for (const waiter of waiters) {
-      waiter.reject(error);
-    }
-  }
-
-  #scheduleReconnect(reason: string): void {
-    if (this.#isClosed) {
-      return;
-    }
-    this.#attempt += 1;
-    const { reconnectBaseMs, reconnectMaxMs } = this.#options.settings;
-    const ceiling = Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** Math.min(this.#attempt - 1, 16));
-    const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-    this.#options.onState({ state: 'reconnecting', attempt: this.#attempt, delayMs, reason });
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#dial();
-    }, delayMs);
-  }
-
-  #startWatchdog(): void {
-    this.#stopWatchdog();
-    const { staleAfterMs } = this.#options.settings;
-    this.#watchdog = setInterval(
-      () => {
-        const silentForMs = performance.now() - this.#lastMessageAt;
-        if (this.#isOpen && silentForMs > staleAfterMs) {
-          this.#options.onState({ state: 'stale', silentForMs: Math.round(silentForMs) });
-          // Drop the silent socket; its close handler redials.
-          this.#socket?.close(4000, 'stale');
-        }
-      },
-      Math.max(50, Math.floor(staleAfterMs / 2)),
-    );
-    this.#watchdog.unref?.();
-  }
-
-  #stopWatchdog(): void {
-    clearInterval(this.#watchdog);
-    this.#watchdog = undefined;
+    this.#socket.close(reason);
   }
 
   #queueFlush(): void {
@@ -321,16 +153,14 @@ export class TickerSocket {
     // Coalesce every change made in the same turn into one set of messages.
     queueMicrotask(() => {
       this.#isFlushQueued = false;
-      this.#flush();
+      if (this.#socket.isOpen) {
+        this.#flush({ send: (data) => this.#socket.send(data) });
+      }
     });
   }
 
   /** Sends what Kite must learn: unsubscribes, subscribes, then modes. */
-  #flush(): void {
-    const socket = this.#socket;
-    if (!socket || !this.#isOpen || socket.readyState !== OPEN) {
-      return;
-    }
+  #flush(socket: ConnectedSocket): void {
     const removed: number[] = [];
     for (const token of this.#sent.keys()) {
       if (!this.#wanted.has(token)) {

@@ -101,10 +101,12 @@ export function createZerodhaBroker(settings: ZerodhaBrokerSettings): BrokerAdap
   const http = new KiteHttpClient({
     apiKey: resolved.apiKey,
     baseUrl: resolved.baseUrl,
-    fetch: settings.fetch ?? globalThis.fetch.bind(globalThis),
+    fetch: settings.fetch,
     logger,
     timeouts: resolved.timeouts,
     retry: resolved.retry,
+    rate: settings.rateLimit === false ? undefined : ZERODHA_LIMITS.rate,
+    onLatency: settings.onLatency,
   });
   const auth = createAuth(http, {
     apiKey: resolved.apiKey,

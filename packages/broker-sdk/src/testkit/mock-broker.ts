@@ -1113,10 +1113,10 @@ export class MockBroker implements BrokerAdapterV1 {
     });
     const existing = (triggerId: string) => {
       const gtt = this.#gtts.get(triggerId);
-      if (!gtt || gtt.status !== 'active') {
-        throw new OrderNotFoundError(`GTT ${triggerId} not found`);
+      if (gtt?.status === 'active') {
+        return gtt;
       }
-      return gtt;
+      throw new OrderNotFoundError(`GTT ${triggerId} not found`);
     };
     return {
       placeGtt: (request, context) =>

@@ -59,6 +59,8 @@ export interface ReconnectingWebSocketOptions {
   onState?: (state: StreamState) => void;
   /** Asked when a dial closed before opening. Default: always retry. */
   onDialFailure?: (failure: { attempt: number; reason: string }) => DialVerdict | Promise<DialVerdict>;
+  /** The `auth-failed` state's reason (what the user should do). Default "the broker refused the session". */
+  authFailureReason?: string;
   logger?: Logger;
   /** Jitter source in [0, 1). */
   random?: () => number;
@@ -285,7 +287,7 @@ export class ReconnectingWebSocket {
               return;
             }
             if (verdict === 'auth-failed') {
-              this.#failAuth('the broker refused the session');
+              this.#failAuth(this.#options.authFailureReason ?? 'the broker refused the session');
             } else {
               this.#scheduleReconnect(reason);
             }

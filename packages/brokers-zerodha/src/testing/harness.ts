@@ -86,6 +86,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     now,
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    // Suites fire calls back to back; the limiter itself has its own test (kite-http.test.ts).
+    rateLimit: false,
     ...options.settings,
   });
   const session: BrokerSession = {
