@@ -276,7 +276,29 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
       await server.close();
     });
 
-    const check = (name: string, body: () => Promise<void>) => it(name, body, timeoutMs);
+    // Checks are collected per section and a section is only declared when one applies
+    // (vitest refuses empty suites, e.g. "streaming" for a broker that does not stream).
+    let sink: Array<[string, () => Promise<void>]> = [];
+    const check = (name: string, body: () => Promise<void>) => {
+      sink.push([name, body]);
+    };
+    const section = (name: string, register: () => void) => {
+      const previous = sink;
+      const checks: Array<[string, () => Promise<void>]> = [];
+      sink = checks;
+      try {
+        register();
+      } finally {
+        sink = previous;
+      }
+      if (checks.length > 0) {
+        describe(name, () => {
+          for (const [title, body] of checks) {
+            it(title, body, timeoutMs);
+          }
+        });
+      }
+    };
 
     // ------------------------------------------------------------ helpers over the run
 
@@ -356,7 +378,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ the contract itself
 
-    describe('contract', () => {
+    section('contract', () => {
       check('declares contract v1, an identity and a complete capability map', async () => {
         const problems: string[] = [];
         if (broker.specificationVersion !== 'v1') {
@@ -496,7 +518,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ instruments
 
-    describe('instruments', () => {
+    section('instruments', () => {
       check('streams symbol-master rows in OpenAlgo format without duplicates', async () => {
         assertThat(run.rows.length > 0, 'the instrument download yielded no rows');
         assertNoProblems(validateInstrumentRows(run.rows), 'the instrument download has invalid rows');
@@ -507,7 +529,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ market data
 
-    describe('market data', () => {
+    section('market data', () => {
       if (isOn(capabilities, 'fetchQuotes') || capabilities.fetchQuotes === 'emulated') {
         check('quotes each instrument at the fake’s price, per item, in request order', async () => {
           const instruments = [run.equity, run.index, run.future, run.option].filter(
@@ -622,7 +644,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ orders
 
-    describe('orders', () => {
+    section('orders', () => {
       if (!isOn(capabilities, 'placeOrder')) {
         return;
       }
@@ -913,7 +935,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ portfolio
 
-    describe('portfolio', () => {
+    section('portfolio', () => {
       if (isOn(capabilities, 'fetchPositions')) {
         check('reports positions that agree with the trade book', async () => {
           const positions = await broker.portfolio.fetchPositions(run.context);
@@ -998,7 +1020,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ optional duties
 
-    describe('optional duties', () => {
+    section('optional duties', () => {
       if (isOn(capabilities, 'gtt')) {
         check('places, lists, modifies and cancels single and two-leg GTTs', async () => {
           const ltp = await ltpOf(run.equity);
@@ -1096,7 +1118,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ streaming
 
-    describe('streaming', () => {
+    section('streaming', () => {
       const hasMarketData = isOn(capabilities, 'streamMarketData');
       if (hasMarketData) {
         const requireControls = () => {
@@ -1306,7 +1328,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ capabilities declared false
 
-    describe('unsupported capabilities throw NotSupportedError', () => {
+    section('unsupported capabilities throw NotSupportedError', () => {
       const unsupported = (name: CapabilityName, call: () => Promise<unknown>) =>
         check(`${name}: false → NotSupportedError`, async () => {
           await expectTypedError(call, NotSupportedError, `capabilities.${name} is false, so the call`);
@@ -1439,7 +1461,7 @@ export function describeBrokerConformance<TServer extends FakeServerControl>(
 
     // ------------------------------------------------------------ error mapping (runs last: it expires sessions)
 
-    describe('error mapping', () => {
+    section('error mapping', () => {
       const canRead = isOn(capabilities, 'fetchOrders');
       const canPlace = isOn(capabilities, 'placeOrder');
       const counts = (operation: BrokerOperation) => server.requestCount?.(operation);
