@@ -1,18 +1,32 @@
 import type { BrokerAdapter } from '@openalgo/broker-sdk';
-import type { Database, DatabaseHandle, Kysely, NewTrafficLogRow } from '@openalgo/db';
-import { insertTrafficLogs } from '@openalgo/db';
+import type { Database, DatabaseHandle, Kysely, NewLatencyLogRow, NewTrafficLogRow } from '@openalgo/db';
+import { countOrderLog, findActiveApiKeyForUser, insertLatencyLogs, insertTrafficLogs } from '@openalgo/db';
 import type { Logger } from 'pino';
 import { createConfiguredBroker } from './brokers/create-broker.js';
 import type { Config } from './config.js';
+import type { RequestAuth } from './plugins/auth.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { AccountsService, API_KEYS_CHANNEL } from './services/accounts.js';
+import { AnalyzerModeService } from './services/analyzer-mode.js';
 import { ApiKeyVerifier } from './services/api-keys.js';
 import { BrokerGateway } from './services/broker-gateway.js';
 import { BrokerLoginService } from './services/broker-login.js';
 import { BrokerSessionService } from './services/broker-sessions.js';
+import { EventBus } from './services/events.js';
 import { LogWriter } from './services/log-writer.js';
 import { MasterContractService } from './services/master-contract.js';
+import { CoreOrderGateway } from './services/orders/order-gateway.js';
+import { OrderJournal } from './services/orders/order-journal.js';
+import { OrderService } from './services/orders/order-service.js';
+import {
+  type AnalyzerTargets,
+  ModeSwitch,
+  SimulatorAnalyzerTargets,
+} from './services/orders/order-target.js';
+import { OrderReconciler } from './services/orders/reconciler.js';
+import { type OrderQueue, unavailableOrderQueue } from './services/orders/semi-auto.js';
 import { SecurityService } from './services/security.js';
+import type { OrderGateway } from './services/strategies/strategy-service.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
 
 export interface AppDeps {
@@ -20,6 +34,10 @@ export interface AppDeps {
   logger: Logger;
   /** The clock; tests pass a fake one. */
   now?: () => number;
+  /** Analyzer mode's virtual broker (the sandbox engine); default: a separate simulator. */
+  analyzerTargets?: AnalyzerTargets;
+  /** Where semi-auto placements wait for approval (the Action Center store). */
+  orderQueue?: OrderQueue;
 }
 
 export interface AppServices {
@@ -45,6 +63,20 @@ export interface AppServices {
   /** Interactive login of brokers that need one (redirect or credentials); null otherwise. */
   brokerLogin: BrokerLoginService | null;
   masterContract: MasterContractService;
+  /** In-process events (orders, analyzer switch). */
+  events: EventBus;
+  /** The persisted analyzer switch. */
+  analyzer: AnalyzerModeService;
+  analyzerTargets: AnalyzerTargets;
+  /** The one seam between live broker and analyzer. */
+  modeSwitch: ModeSwitch;
+  orderJournal: OrderJournal;
+  latencyLog: LogWriter<NewLatencyLogRow>;
+  reconciler: OrderReconciler;
+  /** The order path's core. */
+  orders: OrderService;
+  /** The order path for the strategy engine (webhooks). */
+  orderGateway: OrderGateway;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -124,6 +156,77 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     maxBuffered: config.TRAFFIC_LOG_BUFFER,
     logger: deps.logger,
   });
+  const events = new EventBus({ logger: deps.logger });
+  const analyzerTargets =
+    deps.analyzerTargets ??
+    new SimulatorAnalyzerTargets({
+      seed: config.ANALYZER_SIMULATOR_SEED,
+      startingCapital: config.ANALYZER_STARTING_CAPITAL,
+      logger: deps.logger,
+      now,
+      events,
+      countLogs: () => countOrderLog(db, { mode: 'analyze' }),
+    });
+  const analyzer = new AnalyzerModeService({
+    db,
+    logger: deps.logger,
+    now,
+    onChange: async (isOn) => {
+      await analyzerTargets.onModeChange(isOn);
+      events.emit('analyzer.mode', { analyzeMode: isOn, at: now() });
+    },
+  });
+  const modeSwitch = new ModeSwitch({ gateway: brokerGateway, analyzer, analyzerTargets });
+  const orderJournal = new OrderJournal({
+    db,
+    logger: deps.logger,
+    flushIntervalMs: config.ORDER_LOG_FLUSH_MS,
+  });
+  const latencyLog = new LogWriter<NewLatencyLogRow>({
+    name: 'latency_log',
+    write: (rows) => insertLatencyLogs(db, rows),
+    flushIntervalMs: Math.max(config.ORDER_LOG_FLUSH_MS, 200),
+    maxBuffered: config.TRAFFIC_LOG_BUFFER,
+    logger: deps.logger,
+  });
+  /** A user's identity for work that has no request (reconciliation, strategies). */
+  const resolveAuth = async (userId: number): Promise<RequestAuth | null> => {
+    const key = await findActiveApiKeyForUser(db, userId);
+    const session = await brokerSessions.getActive(userId);
+    return key && session ? { apiKeyId: key.id, userId, orderMode: key.order_mode, session } : null;
+  };
+  const reconciler = new OrderReconciler({
+    db,
+    journal: orderJournal,
+    logger: deps.logger,
+    now,
+    readTimeoutMs: config.BROKER_READ_TIMEOUT_MS,
+    windowMs: config.ORDER_RECONCILE_WINDOW_MS,
+    targetFor: async (userId, mode) => {
+      const auth = await resolveAuth(userId);
+      return auth ? modeSwitch.targetFor(auth, mode) : null;
+    },
+  });
+  const orders = new OrderService({
+    db,
+    logger: deps.logger,
+    now,
+    symbols,
+    modeSwitch,
+    journal: orderJournal,
+    latency: latencyLog,
+    events,
+    reconciler,
+    queue: deps.orderQueue ?? unavailableOrderQueue,
+    settings: {
+      orderTimeoutMs: config.BROKER_ORDER_TIMEOUT_MS,
+      readTimeoutMs: config.BROKER_READ_TIMEOUT_MS,
+      childIntervalMs: config.ORDER_CHILD_INTERVAL_MS,
+      basketBatchSize: config.BASKET_BATCH_SIZE,
+      basketBatchIntervalMs: config.BASKET_BATCH_INTERVAL_MS,
+    },
+  });
+  const orderGateway = new CoreOrderGateway({ service: orders, modeSwitch, resolveAuth });
   const stopListening: Array<() => Promise<void>> = [];
   return {
     config,
@@ -143,11 +246,22 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     symbols,
     brokerLogin,
     masterContract,
+    events,
+    analyzer,
+    analyzerTargets,
+    modeSwitch,
+    orderJournal,
+    latencyLog,
+    reconciler,
+    orders,
+    orderGateway,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
       stopListening.push(await symbols.follow(deps.database));
       await symbols.reload();
+      await analyzerTargets.start();
+      await analyzer.start(deps.database);
       if (!broker.instruments.requiresSession) {
         // The dump needs no login (the simulator): have today's master before the first request.
         const status = await masterContract.load(undefined);
@@ -155,11 +269,25 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           deps.logger.error({ broker: broker.id, error: status.error }, 'symbol master not loaded');
         }
       }
+      // Orders a stopped process left unfinished: settled against the broker's order book.
+      void reconciler
+        .reconcileUnfinished()
+        .then((counts) => {
+          if (counts.accepted + counts.failed + counts.watching > 0) {
+            deps.logger.info(counts, 'unfinished orders reconciled');
+          }
+        })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'unfinished orders not reconciled'));
     },
     close: async () => {
       for (const stop of stopListening.splice(0)) {
         await stop().catch(() => undefined);
       }
+      reconciler.close();
+      await orderJournal.close();
+      await latencyLog.close();
+      await analyzer.close();
+      await analyzerTargets.close();
       await trafficLog.close();
     },
   };

@@ -7,6 +7,7 @@ import { RequestValidationError } from './errors.js';
 import { createRequestId } from './ids.js';
 import { auth } from './plugins/auth.js';
 import { errorHandler } from './plugins/error-handler.js';
+import { modeSwitch } from './plugins/mode-switch.js';
 import { openApi } from './plugins/openapi.js';
 import { rateLimits } from './plugins/rate-limit.js';
 import { servicesPlugin } from './plugins/services.js';
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   app.decorateRequest('analyzerMode', false);
   await app.register(servicesPlugin(services));
   await app.register(errorHandler);
+  await app.register(modeSwitch);
 
   app.addHook('onRequest', async (request, reply) => {
     if (services.security.isBanned(request.ip)) {

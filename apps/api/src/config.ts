@@ -112,6 +112,27 @@ export const envSchema = z
     SIMULATOR_SEED: z.coerce.number().int().min(0).max(2_147_483_647).default(42),
     SIMULATOR_24X7: booleanText.default(true),
     SIMULATOR_TICKS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
+    /** Opening cash of the simulated live account, rupees. */
+    SIMULATOR_STARTING_CASH: z.coerce.number().int().min(1_000).max(1e15).default(1_000_000),
+    /**
+     * Analyzer mode's virtual broker until the sandbox engine is connected: a separate simulator
+     * with its own seed and starting capital (the sandbox default, ₹1 crore).
+     */
+    ANALYZER_SIMULATOR_SEED: z.coerce.number().int().min(0).max(2_147_483_647).default(4_242),
+    ANALYZER_STARTING_CAPITAL: z.coerce.number().int().min(1_000).max(1e15).default(10_000_000),
+    /** Time a broker has to answer an order placement, modification or cancellation (never retried). */
+    BROKER_ORDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+    /** Time a broker has to answer a read (books, funds, quotes for an order). */
+    BROKER_READ_TIMEOUT_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
+    /** How long a timed-out placement is looked for in the broker's order book before it is given up. */
+    ORDER_RECONCILE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    /** Pause between the children of a split order (1 / the per-second order rate). */
+    ORDER_CHILD_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+    /** Basket orders: legs placed concurrently per batch, and the pause between batches. */
+    BASKET_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    BASKET_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+    /** Order-log completions and latency rows are written in batches at this interval. */
+    ORDER_LOG_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(20),
     /** Zerodha (Kite Connect) app credentials; required when BROKER=zerodha. */
     KITE_API_KEY: z
       .string()

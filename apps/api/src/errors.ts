@@ -12,8 +12,13 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  static message(statusCode: number, message: string, extra: { mode?: 'analyze' } = {}): ApiError {
-    return new ApiError(statusCode, { status: 'error', message, ...extra });
+  static message(
+    statusCode: number,
+    message: string,
+    extra: { mode?: 'analyze' } = {},
+    options?: { cause?: unknown },
+  ): ApiError {
+    return new ApiError(statusCode, { status: 'error', message, ...extra }, options);
   }
 }
 

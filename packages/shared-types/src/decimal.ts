@@ -65,3 +65,14 @@ export function toPaise(rupees: DecimalInput): number {
 export function fromPaise(paise: number): Dec {
   return new Dec(paise).div(100);
 }
+
+/** A decimal as text with exactly `places` decimals (`"320.60"`), rounded with an explicit mode. */
+export function toFixedText(value: DecimalInput, places: number, mode: RoundingMode): string {
+  const rounded = roundTo(value, places, mode);
+  const text = (rounded.isZero() ? rounded.abs() : rounded).toString();
+  if (places <= 0) {
+    return text;
+  }
+  const [whole, fraction = ''] = text.split('.');
+  return `${whole}.${fraction.padEnd(places, '0')}`;
+}

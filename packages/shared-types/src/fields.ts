@@ -58,9 +58,9 @@ export const apikeyField = () => stringField({ min: 1, max: 256 });
 /** An enum field (`OneOf`), case-sensitive unless `caseInsensitive` is set. */
 export function enumField<const T extends readonly [string, ...string[]]>(
   choices: T,
-  options: { caseInsensitive?: boolean } = {},
+  options: { caseInsensitive?: boolean; message?: string } = {},
 ) {
-  const message = MESSAGES.oneOf(choices);
+  const message = options.message ?? MESSAGES.oneOf(choices);
   const base = z.enum(choices, { error: (issue) => missingOrNull(issue.input, message) });
   if (!options.caseInsensitive) {
     return base;
@@ -207,7 +207,10 @@ export function listField<T extends z.ZodType>(item: T, options: { min?: number 
   return options.min === undefined ? schema : schema.min(options.min, MESSAGES.listMin(options.min));
 }
 
-/** A strict object: unknown keys are refused with "Unknown field." (api-v1 §2.4). */
+/**
+ * A strict object: unknown keys are refused with "Unknown field." (api-v1 §2.4). The few
+ * schemas that silently drop unknown keys (GTT place/modify) use `lenientRequestObject`.
+ */
 export function requestObject<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape, {
     error: (issue) => {
@@ -216,5 +219,12 @@ export function requestObject<T extends z.core.$ZodLooseShape>(shape: T) {
       }
       return missingOrNull(issue.input, MESSAGES.notObject);
     },
+  });
+}
+
+/** An object that drops unknown keys instead of refusing them (marshmallow `EXCLUDE`). */
+export function lenientRequestObject<T extends z.core.$ZodLooseShape>(shape: T) {
+  return z.object(shape, {
+    error: (issue) => missingOrNull(issue.input, MESSAGES.notObject),
   });
 }

@@ -23,6 +23,7 @@ export function createConfiguredBroker(
     case 'simulator':
       return createSimulatorBroker({
         seed: config.SIMULATOR_SEED,
+        startingCash: config.SIMULATOR_STARTING_CASH,
         alwaysOpen: config.SIMULATOR_24X7,
         ticksPerSecond: config.SIMULATOR_TICKS_PER_SECOND,
         logger: deps.logger.child({ broker: 'simulator' }),

@@ -1,3 +1,4 @@
+import { OpenAlgoError, toHttpError } from '@openalgo/broker-sdk';
 import {
   API_MESSAGES,
   buildValidationErrorBody,
@@ -40,12 +41,17 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
         buildValidationErrorBody(
           config.envelope ?? 'E2',
           toFieldErrors(validation.issues),
-          analyzerMark(request),
+          config.marksValidationErrors === true ? analyzerMark(request) : {},
         ),
       );
     }
     if (error instanceof ApiError) {
       return sendError(reply, error.statusCode, error.body);
+    }
+    if (OpenAlgoError.isInstance(error)) {
+      // The broker contract's typed errors, by the SDK's one table (api-v1 §2.7).
+      const { status, message } = toHttpError(error);
+      return sendError(reply, status, { status: 'error', message, ...analyzerMark(request) });
     }
     const code = (error as FastifyError).code;
     if (code && BODY_PARSE_ERROR_CODES.has(code)) {

@@ -14,10 +14,21 @@ export interface DoorOptions {
 
 type ObjectWithApikey = z.ZodObject<{ apikey: z.ZodType } & z.ZodRawShape>;
 
-/** The route's body schema for this door: the session door takes the same body minus `apikey`. */
+/**
+ * The route's body schema for this door: the session door takes the same body minus `apikey`.
+ * `check` adds the schema's cross-field rules (the reference's `post_load`), which run only
+ * once every field is valid.
+ */
 export function bodyFor<Schema extends ObjectWithApikey>(
   door: Door,
   schema: Schema,
+  check?: (data: Omit<z.output<Schema>, 'apikey'>, context: z.RefinementCtx) => void,
 ): Schema | ReturnType<Schema['omit']> {
-  return door === 'apikey' ? schema : (schema.omit({ apikey: true }) as ReturnType<Schema['omit']>);
+  const body = door === 'apikey' ? schema : (schema.omit({ apikey: true }) as ReturnType<Schema['omit']>);
+  if (!check) {
+    return body;
+  }
+  return (body as z.ZodObject).superRefine(
+    check as (data: unknown, context: z.RefinementCtx) => void,
+  ) as typeof body;
 }

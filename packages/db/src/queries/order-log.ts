@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import { jsonb } from '../json.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
@@ -56,6 +56,46 @@ export async function recordOrder(db: Executor, input: RecordOrderInput): Promis
   return row ?? null;
 }
 
+const toNewRow = (input: RecordOrderInput) => ({
+  id: input.id,
+  user_id: input.userId,
+  api_key_id: input.apiKeyId,
+  request_id: input.requestId,
+  idempotency_key: input.idempotencyKey,
+  mode: input.mode,
+  broker: input.broker,
+  operation: input.operation,
+  strategy: input.strategy,
+  exchange: input.exchange,
+  symbol: input.symbol,
+  request: jsonb(input.request),
+  status: 'pending' as const,
+  created_at: input.createdAt,
+});
+
+/**
+ * Writes several orders in one statement (concurrent placements share one round trip).
+ * Returns the ids actually inserted: a row missing from the answer lost an idempotency-key
+ * conflict with an earlier order of the same API key.
+ */
+export async function recordOrders(db: Executor, inputs: readonly RecordOrderInput[]): Promise<Set<string>> {
+  if (inputs.length === 0) {
+    return new Set();
+  }
+  const rows = await db
+    .insertInto('order_log')
+    .values(inputs.map(toNewRow))
+    .onConflict((conflict) =>
+      conflict
+        .columns(['api_key_id', 'idempotency_key'])
+        .where('idempotency_key', 'is not', null)
+        .doNothing(),
+    )
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 export async function markOrderSent(db: Executor, id: string, at: Date): Promise<void> {
   await db.updateTable('order_log').set({ status: 'sent', sent_at: at }).where('id', '=', id).execute();
 }
@@ -81,6 +121,33 @@ export async function completeOrder(db: Executor, input: CompleteOrderInput): Pr
     })
     .where('id', '=', input.id)
     .execute();
+}
+
+/**
+ * Completes many orders in one statement (`UPDATE … FROM (VALUES …)`): the completions of
+ * concurrent orders are written together, off the request path.
+ */
+export async function completeOrders(db: Executor, inputs: readonly CompleteOrderInput[]): Promise<void> {
+  if (inputs.length === 0) {
+    return;
+  }
+  const values = sql.join(
+    inputs.map(
+      (input) =>
+        sql`(${input.id}::text, ${input.status}::text, ${input.brokerOrderId}::text, ${
+          input.response === null ? null : JSON.stringify(input.response)
+        }::text, ${input.error}::text, ${input.completedAt.toISOString()}::text)`,
+    ),
+  );
+  await sql`
+    update order_log as o set
+      status = v.status,
+      broker_order_id = coalesce(v.broker_order_id, o.broker_order_id),
+      response = v.response::jsonb,
+      error = v.error,
+      completed_at = v.completed_at::timestamptz
+    from (values ${values}) as v(id, status, broker_order_id, response, error, completed_at)
+    where o.id = v.id`.execute(db);
 }
 
 export async function findOrderLogByIdempotencyKey(
@@ -128,4 +195,17 @@ export async function listOrderLog(db: Executor, input: ListOrderLogInput = {}):
     .orderBy('created_at', 'desc')
     .limit(Math.min(input.limit ?? 100, 1_000))
     .execute();
+}
+
+/** Order-log rows of one mode (the analyzer's request count, `/api/v1/analyzer`). */
+export async function countOrderLog(
+  db: Executor,
+  input: { mode?: 'live' | 'analyze' } = {},
+): Promise<number> {
+  let builder = db.selectFrom('order_log').select((eb) => eb.fn.countAll<number>().as('count'));
+  if (input.mode) {
+    builder = builder.where('mode', '=', input.mode);
+  }
+  const row = await builder.executeTakeFirstOrThrow();
+  return Number(row.count);
 }

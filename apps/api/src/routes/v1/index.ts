@@ -1,10 +1,32 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { DoorOptions } from '../door.js';
+import { analyzerStatusRoute } from './analyzer-status.js';
+import { analyzerToggleRoute } from './analyzer-toggle.js';
+import { basketOrderRoute } from './basket-order.js';
+import { cancelAllOrderRoute } from './cancel-all-order.js';
+import { cancelGttOrderRoute } from './cancel-gtt-order.js';
+import { cancelOrderRoute } from './cancel-order.js';
 import { chartRoutes } from './chart.js';
+import { closePositionRoute } from './close-position.js';
+import { fundsRoute } from './funds.js';
+import { gttOrderBookRoute } from './gtt-order-book.js';
+import { holdingsRoute } from './holdings.js';
+import { marginRoute } from './margin.js';
 import { marketCalendarRoutes } from './market-calendar.js';
+import { modifyGttOrderRoute } from './modify-gtt-order.js';
+import { modifyOrderRoute } from './modify-order.js';
+import { openPositionRoute } from './open-position.js';
+import { orderBookRoute } from './order-book.js';
+import { orderStatusRoute } from './order-status.js';
 import { pingRoute } from './ping.js';
+import { placeGttOrderRoute } from './place-gtt-order.js';
+import { placeOrderRoute } from './place-order.js';
+import { placeSmartOrderRoute } from './place-smart-order.js';
 import { portfolioRoutes } from './portfolio.js';
+import { positionBookRoute } from './position-book.js';
 import { sipRoutes } from './sip.js';
+import { splitOrderRoute } from './split-order.js';
+import { tradeBookRoute } from './trade-book.js';
 
 /**
  * Every `/api/v1` route module. `app.ts` registers each under `/api/v1` (API-key door) and,
@@ -16,4 +38,29 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   chartRoutes,
   portfolioRoutes,
   sipRoutes,
+  // orders
+  placeOrderRoute,
+  placeSmartOrderRoute,
+  basketOrderRoute,
+  splitOrderRoute,
+  modifyOrderRoute,
+  cancelOrderRoute,
+  cancelAllOrderRoute,
+  closePositionRoute,
+  placeGttOrderRoute,
+  modifyGttOrderRoute,
+  cancelGttOrderRoute,
+  gttOrderBookRoute,
+  // account
+  fundsRoute,
+  orderBookRoute,
+  tradeBookRoute,
+  positionBookRoute,
+  holdingsRoute,
+  orderStatusRoute,
+  openPositionRoute,
+  marginRoute,
+  // analyzer
+  analyzerStatusRoute,
+  analyzerToggleRoute,
 ];
