@@ -46,8 +46,9 @@ export async function fetchOrderBook(
 ): Promise<{ orders: OrderBookRow[]; statistics: OrderStatistics }> {
   const target = service.target(call);
   const orders = await service.read(target, 'fetchOrders', (context) => target.orders.fetchOrders(context));
-  // Newest first, as the books read.
-  const sorted = [...orders].sort((a, b) => b.placedAt - a.placedAt);
+  // Live: the broker's own order; the analyzer's book reads newest first (api-v1 §4.2.2).
+  const sorted =
+    target.mode === 'analyze' ? [...orders].reverse().sort((a, b) => b.placedAt - a.placedAt) : orders;
   return {
     orders: sorted.map((order) => toOrderBookRow(order, target.mode)),
     statistics: orderStatistics(orders, target.mode),

@@ -266,7 +266,18 @@ export class OrderService {
       }
       return execute();
     })();
-    this.#idempotent.set(cacheKey, { fingerprint, outcome });
+    const entry = { fingerprint, outcome };
+    this.#idempotent.set(cacheKey, entry);
+    // An outcome that may still change (a timeout being reconciled) or that sent nothing (an
+    // internal failure) is not kept: a retry asks the order log, which reconciliation updates.
+    void outcome.then(
+      (settled) => {
+        if (!settled.ok && settled.statusCode >= 500 && this.#idempotent.get(cacheKey) === entry) {
+          this.#idempotent.delete(cacheKey);
+        }
+      },
+      () => this.#idempotent.delete(cacheKey),
+    );
     return outcome;
   }
 
