@@ -86,7 +86,13 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
       notify: async (channel, payload = '') => {
         await client.notify(checkChannel(channel), payload);
       },
-      close: () => db.destroy(),
+      close: async () => {
+        // Bounded: postgres.js waits for every connection to end, and a connection can stay
+        // reserved indefinitely when a LISTEN is re-established while it ends; after 5 s the
+        // remaining connections are terminated.
+        await client.end({ timeout: 5 });
+        await db.destroy();
+      },
     };
   }
   const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
