@@ -104,8 +104,8 @@ export function Layout({ children }: { children: ReactNode }) {
     mutationFn: () => client.call(authOperations.logout),
     onSuccess: async () => {
       client.setCsrfToken(null);
-      queryClient.clear();
-      await queryClient.invalidateQueries({ queryKey: [authOperations.session.path] });
+      // Forget everything the signed-in user saw; the session query refetches and says "anonymous".
+      await queryClient.resetQueries();
     },
     onError: (error) => toast.fromError(error),
   });

@@ -36,15 +36,19 @@ export function DashboardPage() {
     <div className="page">
       <div className="page-header">
         <h1>Dashboard</h1>
-        <span
-          className={`badge ${isAnalyzer ? 'badge-analyzer' : 'badge-live'}`}
-          data-testid="dashboard-mode"
-        >
-          {isAnalyzer ? 'Analyzer mode' : 'Live mode'}
-        </span>
-        <span className={`badge ${orderMode === 'semi_auto' ? 'badge-semi' : 'badge-auto'}`}>
-          {orderMode === 'semi_auto' ? 'Semi-auto' : 'Auto'}
-        </span>
+        {analyzer.data ? (
+          <span
+            className={`badge ${isAnalyzer ? 'badge-analyzer' : 'badge-live'}`}
+            data-testid="dashboard-mode"
+          >
+            {isAnalyzer ? 'Analyzer mode' : 'Live mode'}
+          </span>
+        ) : null}
+        {orderMode ? (
+          <span className={`badge ${orderMode === 'semi_auto' ? 'badge-semi' : 'badge-auto'}`}>
+            {orderMode === 'semi_auto' ? 'Semi-auto' : 'Auto'}
+          </span>
+        ) : null}
       </div>
       {funds.error ? (
         <ErrorState error={funds.error} onRetry={() => void funds.refetch()} />
