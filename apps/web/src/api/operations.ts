@@ -17,6 +17,7 @@ import {
   analyzerLogResponseSchema,
   analyzerStatusResponseSchema,
   analyzerToggleBodySchema,
+  analyzerToggleResponseSchema,
 } from './contracts/analyzer.js';
 import {
   brokerConnectResponseSchema,
@@ -38,8 +39,10 @@ import {
   symbolResponseSchema,
 } from './contracts/market-data.js';
 import {
+  cancelAllBodySchema,
   cancelAllResponseSchema,
   cancelOrderBodySchema,
+  closeAllBodySchema,
   closeOnePositionBodySchema,
   closePositionResponseSchema,
   modifyOrderBodySchema,
@@ -47,7 +50,6 @@ import {
   placeOrderBodySchema,
   placeOrderResponseSchema,
   smartOrderResponseSchema,
-  strategyOnlyBodySchema,
 } from './contracts/orders.js';
 import {
   alertsResponseSchema,
@@ -209,13 +211,13 @@ export const orderOperations = {
   cancelAll: defineOperation({
     method: 'POST',
     path: '/web/v1/cancelallorder',
-    request: strategyOnlyBodySchema,
+    request: cancelAllBodySchema,
     response: cancelAllResponseSchema,
   }),
   closeAll: defineOperation({
     method: 'POST',
     path: '/web/v1/closeposition',
-    request: strategyOnlyBodySchema,
+    request: closeAllBodySchema,
     response: closePositionResponseSchema,
   }),
   closeOne: defineOperation({
@@ -276,7 +278,7 @@ export const analyzerOperations = {
     method: 'POST',
     path: '/web/v1/analyzer/toggle',
     request: analyzerToggleBodySchema,
-    response: analyzerStatusResponseSchema,
+    response: analyzerToggleResponseSchema,
   }),
   log: defineOperation({ method: 'GET', path: '/web/analyzer/logs', response: analyzerLogResponseSchema }),
 };
