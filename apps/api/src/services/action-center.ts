@@ -406,7 +406,7 @@ export class ActionCenter {
       };
     }
     return {
-      statusCode: outcome.statusCode >= 400 ? outcome.statusCode : 400,
+      statusCode: Math.max(outcome.statusCode, 400),
       body: { status: 'warning', message: 'Order approved but execution failed', error },
     };
   }
