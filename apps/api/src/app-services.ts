@@ -26,7 +26,7 @@ import {
 import { OrderReconciler } from './services/orders/reconciler.js';
 import { type OrderQueue, unavailableOrderQueue } from './services/orders/semi-auto.js';
 import { SecurityService } from './services/security.js';
-import type { OrderGateway } from './services/strategies/strategy-service.js';
+import { type OrderGateway, StrategyService } from './services/strategies/strategy-service.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
 
 export interface AppDeps {
@@ -77,6 +77,8 @@ export interface AppServices {
   orders: OrderService;
   /** The order path for the strategy engine (webhooks). */
   orderGateway: OrderGateway;
+  /** Strategies and their webhooks (TradingView, GoCharting, Amibroker, ChartInk…). */
+  strategies: StrategyService;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -227,6 +229,16 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     },
   });
   const orderGateway = new CoreOrderGateway({ service: orders, modeSwitch, resolveAuth });
+  const strategies = new StrategyService({
+    db,
+    logger: deps.logger,
+    now,
+    gateway: () => orderGateway,
+    symbolExists: async (symbol, exchange) => symbols.find(symbol, exchange) !== undefined,
+    publicUrl: () => config.HOST_SERVER ?? `http://${config.HOST}:${config.PORT}`,
+    dedupeWindowMs: config.STRATEGY_DEDUPE_WINDOW_MS,
+    maxAlertAgeMs: config.STRATEGY_ALERT_MAX_AGE_MS,
+  });
   const stopListening: Array<() => Promise<void>> = [];
   return {
     config,
@@ -255,6 +267,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     reconciler,
     orders,
     orderGateway,
+    strategies,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
@@ -278,8 +291,19 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           }
         })
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'unfinished orders not reconciled'));
+      // Alerts a stopped process stored but never ran: executed while fresh, expired when stale.
+      void strategies
+        .recoverUnfinished()
+        .then((counts) => {
+          if (counts.executed + counts.expired > 0) {
+            deps.logger.info(counts, 'unfinished strategy alerts recovered');
+          }
+        })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'strategy alerts not recovered'));
+      strategies.startScheduler();
     },
     close: async () => {
+      strategies.stopScheduler();
       for (const stop of stopListening.splice(0)) {
         await stop().catch(() => undefined);
       }

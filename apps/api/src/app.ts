@@ -16,6 +16,7 @@ import { healthRoute } from './routes/health.js';
 import { internalAdminRoutes } from './routes/internal/admin.js';
 import { v1Routes } from './routes/v1/index.js';
 import { registerWebApp } from './routes/web-app.js';
+import { strategyWebhookRoutes } from './routes/webhooks/strategy-webhooks.js';
 
 export type App = FastifyInstance;
 
@@ -97,6 +98,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (webhooks) => {
+    await webhooks.register(rateLimits, { config });
+    await webhooks.register(strategyWebhookRoutes(() => services.strategies));
+  });
   await app.register(internalAdminRoutes, { prefix: '/internal/admin' });
   if (services.brokerLogin) {
     await app.register(brokerLoginRoutes, {

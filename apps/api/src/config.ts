@@ -152,6 +152,15 @@ export const envSchema = z
       .string()
       .regex(/^wss?:\/\/\S+$/, 'KITE_TICKER_URL must be a ws(s) URL')
       .optional(),
+    /** Public base URL (OpenAlgo's HOST_SERVER): webhook URLs shown to the user. Default: http://HOST:PORT. */
+    HOST_SERVER: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'HOST_SERVER must be an http(s) URL')
+      .optional(),
+    /** Identical strategy alerts within this window execute once. */
+    STRATEGY_DEDUPE_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** An alert found unprocessed after a restart is executed if younger than this, else expired. */
+    STRATEGY_ALERT_MAX_AGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
     /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
     WEB_DIR: z.string().min(1).optional(),
     /**
@@ -182,6 +191,8 @@ export const envSchema = z
     PORTFOLIO_API_RATE_LIMIT: rateLimitText('PORTFOLIO_API_RATE_LIMIT', '10 per minute'),
     PORTFOLIO_TEARSHEET_RATE_LIMIT: rateLimitText('PORTFOLIO_TEARSHEET_RATE_LIMIT', '5 per minute'),
     SIP_API_RATE_LIMIT: rateLimitText('SIP_API_RATE_LIMIT', '10 per minute'),
+    /** Strategy and ChartInk webhooks (features.md §4.1, §4.3). */
+    WEBHOOK_RATE_LIMIT: rateLimitText('WEBHOOK_RATE_LIMIT', '100 per minute'),
     /** Prefix of the rate-limit counters in Redis (several installations can share one Redis). */
     RATE_LIMIT_NAMESPACE: z
       .string()

@@ -15,6 +15,7 @@ export type RateLimitClass =
   | 'PORTFOLIO_API_RATE_LIMIT'
   | 'PORTFOLIO_TEARSHEET_RATE_LIMIT'
   | 'SIP_API_RATE_LIMIT'
+  | 'WEBHOOK_RATE_LIMIT'
   | 'none';
 
 declare module 'fastify' {

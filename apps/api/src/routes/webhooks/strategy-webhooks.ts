@@ -31,18 +31,22 @@ export function strategyWebhookRoutes(strategies: () => StrategyService) {
       ['/strategy/webhook/:webhookId', 'webhook'],
       ['/chartink/webhook/:webhookId', 'chartink'],
     ] as const) {
-      app.post(path, { bodyLimit: 65_536 }, async (request, reply) => {
-        const params = paramsSchema.safeParse(request.params);
-        if (!params.success) {
-          return reply.code(404).send({ status: 'error', message: 'Invalid webhook ID' });
-        }
-        const outcome = await strategies().receive(kind, params.data.webhookId, request.body);
-        request.log.info(
-          { kind, status: outcome.statusCode, alertId: outcome.body.alert_id },
-          'strategy alert handled',
-        );
-        return reply.code(outcome.statusCode).send(outcome.body);
-      });
+      app.post(
+        path,
+        { bodyLimit: 65_536, config: { rateLimitClass: 'WEBHOOK_RATE_LIMIT' } },
+        async (request, reply) => {
+          const params = paramsSchema.safeParse(request.params);
+          if (!params.success) {
+            return reply.code(404).send({ status: 'error', message: 'Invalid webhook ID' });
+          }
+          const outcome = await strategies().receive(kind, params.data.webhookId, request.body);
+          request.log.info(
+            { kind, status: outcome.statusCode, alertId: outcome.body.alert_id },
+            'strategy alert handled',
+          );
+          return reply.code(outcome.statusCode).send(outcome.body);
+        },
+      );
     }
   };
 }
