@@ -35,6 +35,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       retry: () => void query.refetch(),
     };
   } else if (data.authenticated) {
+    // Set before any child effect can send a mutation (the quote poll starts on mount).
     client.setCsrfToken(data.csrf_token);
     state = { status: 'authenticated', session: data };
   } else {
