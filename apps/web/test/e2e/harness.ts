@@ -1,0 +1,161 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = join(WEB_ROOT, '..', '..');
+export const RESULTS_DIR = join(WEB_ROOT, 'test-results');
+
+export interface RunningProcess {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function run(name: string, entry: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return {
+    child,
+    output: () => `[${name}]\n${output}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(
+  check: () => string | undefined,
+  processes: RunningProcess[],
+  timeoutMs: number,
+): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const found = check();
+    if (found) {
+      return found;
+    }
+    const exited = processes.find((entry) => entry.child.exitCode !== null);
+    if (exited) {
+      throw new Error(`a process exited early:\n${exited.output()}`);
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(
+        `timed out waiting for start-up:\n${processes.map((entry) => entry.output()).join('\n')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface EmbeddedStart {
+  baseUrl: string;
+  processes: RunningProcess[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * The embedded start as `npm start` runs it, on free loopback ports and a fresh data folder
+ * (PGlite): the built api serving the built web app, and the ws-proxy when it is built.
+ */
+export async function startEmbedded(): Promise<EmbeddedStart> {
+  const apiEntry = join(REPO_ROOT, 'apps', 'api', 'dist', 'server.js');
+  if (!existsSync(apiEntry) || !existsSync(join(WEB_ROOT, 'dist', 'index.html'))) {
+    throw new Error('build the api and the web app first (turbo runs the builds before test:e2e)');
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-web-e2e-'));
+  const apiPort = await freePort();
+  const wsPort = await freePort();
+  const env = {
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    WEB_DIR: join(WEB_ROOT, 'dist'),
+    WS_URL: `ws://127.0.0.1:${wsPort}`,
+    WS_HOST: '127.0.0.1',
+    WS_PORT: String(wsPort),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    FIRST_RUN: 'web',
+  };
+  const processes: RunningProcess[] = [];
+  const api = run('api', apiEntry, env);
+  processes.push(api);
+  const baseUrl = await waitFor(
+    () => /REST API\s+(http:\/\/\S+)\/api\/v1/.exec(api.output())?.[1],
+    processes,
+    90_000,
+  );
+  const proxyEntry = join(REPO_ROOT, 'apps', 'ws-proxy', 'dist', 'server.js');
+  if (existsSync(proxyEntry)) {
+    processes.push(run('ws-proxy', proxyEntry, env));
+  }
+  return {
+    baseUrl,
+    processes,
+    stop: async () => {
+      for (const entry of [...processes].reverse()) {
+        await entry.stop();
+      }
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile and no traffic of its own. */
+export async function launchBrowser(viewport = { width: 1280, height: 860 }): Promise<BrowserContext> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'openalgo-chromium-'));
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, `${name}.png`);
+}

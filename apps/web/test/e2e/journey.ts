@@ -1,0 +1,110 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { type EmbeddedStart, launchBrowser, screenshotPath, startEmbedded } from './harness.js';
+
+/**
+ * What the browser suites share: one embedded start and one Chromium page per suite, steps
+ * that build on each other (after a failure the later steps fail at once, naming the step that
+ * blocked them, and the page at the failure is saved), and small page helpers.
+ */
+
+export interface Journey {
+  embedded: EmbeddedStart;
+  browser: BrowserContext;
+  page: Page;
+}
+
+export const USERNAME = 'trader';
+export const PASSWORD = 'correct-horse-battery-9';
+
+export async function startJourney(): Promise<Journey> {
+  const embedded = await startEmbedded();
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  return { embedded, browser, page };
+}
+
+export async function stopJourney(journey: Journey | undefined): Promise<void> {
+  await journey?.browser.close();
+  await journey?.embedded.stop();
+}
+
+export function defineSteps(getPage: () => Page | undefined) {
+  let blockedBy: string | null = null;
+  return function step(name: string, body: () => Promise<void>): void {
+    it(name, async () => {
+      if (blockedBy) {
+        throw new Error(`blocked: the step "${blockedBy}" failed`);
+      }
+      try {
+        await body();
+      } catch (error) {
+        blockedBy = name;
+        await getPage()
+          ?.screenshot({
+            path: screenshotPath(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`),
+            fullPage: true,
+          })
+          .catch(() => undefined);
+        throw error;
+      }
+    });
+  };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
+export async function textOf(page: Page, testId: string): Promise<string> {
+  return ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
+}
+
+/** Waits until the element's text differs from `previous` (and is a value, not a dash). */
+export async function waitForChange(
+  page: Page,
+  testId: string,
+  previous: string,
+  timeoutMs = 45_000,
+): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const text = await textOf(page, testId);
+    if (text && text !== '—' && text !== previous) {
+      return text;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`${testId} stayed at "${previous}" for ${timeoutMs} ms`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+export async function toastMatching(page: Page, pattern: RegExp): Promise<string> {
+  const toast = page.locator('.toast', { hasText: pattern }).first();
+  await toast.waitFor({ timeout: 20_000 });
+  return (await toast.textContent()) ?? '';
+}
+
+export async function go(page: Page, label: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: label, exact: true })
+    .click();
+}
+
+/** First run through the setup page; answers the API key it showed once. */
+export async function setUp(page: Page, baseUrl: string): Promise<string> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('heading', { name: 'Welcome to OpenAlgo' }).waitFor();
+  await page.getByLabel('Username').fill(USERNAME);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const key = ((await page.getByTestId('setup-apikey').locator('code').textContent()) ?? '').trim();
+  expect(key).toMatch(/^[0-9a-f]{64}$/);
+  return key;
+}
