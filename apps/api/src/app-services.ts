@@ -14,6 +14,7 @@ import { BrokerLoginService } from './services/broker-login.js';
 import { BrokerSessionService } from './services/broker-sessions.js';
 import { EventBus } from './services/events.js';
 import { LogWriter } from './services/log-writer.js';
+import { MarketDataService } from './services/market-data/market-data-service.js';
 import { MasterContractService } from './services/master-contract.js';
 import { CoreOrderGateway } from './services/orders/order-gateway.js';
 import { OrderJournal } from './services/orders/order-journal.js';
@@ -79,6 +80,8 @@ export interface AppServices {
   orderGateway: OrderGateway;
   /** Strategies and their webhooks (TradingView, GoCharting, Amibroker, ChartInk…). */
   strategies: StrategyService;
+  /** Quotes, depth and history through the broker; the local history store. */
+  marketData: MarketDataService;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -139,6 +142,13 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     },
   });
   const brokerGateway = new BrokerGateway({ adapter: broker, symbols, logger: deps.logger, now });
+  const marketData = new MarketDataService({
+    gateway: brokerGateway,
+    symbols,
+    db,
+    logger: deps.logger,
+    historySpacingMs: config.HISTORY_SPACING_MS,
+  });
   const brokerLogin =
     broker.auth.loginFlow.kind !== 'none'
       ? new BrokerLoginService({
@@ -268,6 +278,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     orders,
     orderGateway,
     strategies,
+    marketData,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));

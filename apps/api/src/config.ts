@@ -198,6 +198,8 @@ export const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'RATE_LIMIT_NAMESPACE must be 1-64 of A-Z a-z 0-9 : _ -')
       .default('openalgo-rl:'),
+    /** Minimum spacing of broker history calls, process-wide (OpenAlgo: 350 ms); excess calls wait. */
+    HISTORY_SPACING_MS: z.coerce.number().int().min(0).max(60_000).default(350),
     /** IST time (HH:MM) when broker sessions expire daily. */
     SESSION_EXPIRY_TIME: z
       .string()

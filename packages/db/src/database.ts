@@ -1,6 +1,7 @@
 import type { AnalyzerLogTable } from './tables/analyzer-log.js';
 import type { ApiKeysTable } from './tables/api-keys.js';
 import type { BrokerSessionsTable } from './tables/broker-sessions.js';
+import type { CandlesTable } from './tables/candles.js';
 import type { ChartPreferencesTable } from './tables/chart-preferences.js';
 import type { LatencyLogTable } from './tables/latency-log.js';
 import type { OrderLogTable } from './tables/order-log.js';
@@ -32,4 +33,5 @@ export interface Database {
   analyzer_log: AnalyzerLogTable;
   pending_orders: PendingOrdersTable;
   pending_order_events: PendingOrderEventsTable;
+  candles: CandlesTable;
 }

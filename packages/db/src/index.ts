@@ -14,6 +14,7 @@ export { createPgliteTemplate, isPgliteDataDirInitialised } from './pglite-templ
 export * from './queries/analyzer-log.js';
 export * from './queries/api-keys.js';
 export * from './queries/broker-sessions.js';
+export * from './queries/candles.js';
 export * from './queries/chart-preferences.js';
 export * from './queries/logs.js';
 export * from './queries/order-log.js';
@@ -28,6 +29,7 @@ export { type SandboxExecutor, type SandboxStore, sandboxStore } from './sandbox
 export type * from './tables/analyzer-log.js';
 export type * from './tables/api-keys.js';
 export type * from './tables/broker-sessions.js';
+export type * from './tables/candles.js';
 export type * from './tables/chart-preferences.js';
 export type * from './tables/latency-log.js';
 export type * from './tables/order-log.js';

@@ -21,6 +21,8 @@ export const MESSAGES = {
   oneOf: (choices: readonly string[]) => `Must be one of: ${choices.join(', ')}.`,
   range: (min: number, max: number) =>
     `Must be greater than or equal to ${min} and less than or equal to ${max}.`,
+  atLeast: (min: number) => `Must be greater than or equal to ${min}.`,
+  notDate: 'Not a valid date.',
 } as const;
 
 function missingOrNull(input: unknown, fallback: string): string {
@@ -227,4 +229,55 @@ export function lenientRequestObject<T extends z.core.$ZodLooseShape>(shape: T) 
   return z.object(shape, {
     error: (issue) => missingOrNull(issue.input, MESSAGES.notObject),
   });
+}
+
+/** A range check with marshmallow's `Range` messages (either bound may be omitted). */
+export function inRange(bounds: { min?: number; max?: number }): (value: number) => boolean {
+  return (value) =>
+    (bounds.min === undefined || value >= bounds.min) && (bounds.max === undefined || value <= bounds.max);
+}
+
+/** The message `inRange` failures carry, worded as marshmallow words it. */
+export function rangeMessage(bounds: { min?: number; max?: number }): string {
+  if (bounds.min !== undefined && bounds.max !== undefined) {
+    return MESSAGES.range(bounds.min, bounds.max);
+  }
+  if (bounds.min !== undefined) {
+    return MESSAGES.atLeast(bounds.min);
+  }
+  return `Must be less than or equal to ${bounds.max}.`;
+}
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A calendar date `YYYY-MM-DD` (marshmallow `Date`): kept as the same text once it names a real
+ * day; anything else is "Not a valid date.".
+ */
+export function dateField() {
+  return z.string({ error: (issue) => missingOrNull(issue.input, MESSAGES.notDate) }).refine(
+    (value) => {
+      const match = isoDate.exec(value);
+      if (!match) {
+        return false;
+      }
+      const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      const date = new Date(Date.UTC(year, month - 1, day));
+      return (
+        year >= 1 &&
+        date.getUTCFullYear() === year &&
+        date.getUTCMonth() === month - 1 &&
+        date.getUTCDate() === day
+      );
+    },
+    { message: MESSAGES.notDate },
+  );
+}
+
+/**
+ * A query-string parameter: the reference reads it with `args.get`, so an absent parameter
+ * is `None` and fails as "Field may not be null." rather than as a missing field.
+ */
+export function queryParameter<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === undefined ? null : value), schema);
 }

@@ -3,9 +3,11 @@ import { listSymbols } from '@openalgo/db';
 import {
   type Exchange,
   exchangeSchema,
+  formatExpiry,
   type InstrumentType,
   instrumentTypeSchema,
   type OptionType,
+  parseExpiry,
   type ResolvedInstrument,
 } from '@openalgo/shared-types';
 
@@ -14,6 +16,8 @@ export const SYMBOLS_CHANNEL = 'openalgo_symbols';
 
 /** One master-contract row as the hot paths use it. */
 export interface IndexedSymbol {
+  /** The master-contract row id (`/symbol` reports it). */
+  id: number;
   symbol: string;
   brsymbol: string;
   name: string;
@@ -32,6 +36,31 @@ export interface IndexedSymbol {
 }
 
 const key = (exchange: string, text: string) => `${exchange}\u0000${text}`;
+
+/** Orders non-negative decimal strings (strikes) numerically without float arithmetic. */
+function compareDecimalText(left: string, right: string): number {
+  const [leftWhole = '', leftFraction = ''] = left.split('.');
+  const [rightWhole = '', rightFraction = ''] = right.split('.');
+  if (leftWhole.length !== rightWhole.length) {
+    return leftWhole.length - rightWhole.length;
+  }
+  if (leftWhole !== rightWhole) {
+    return leftWhole < rightWhole ? -1 : 1;
+  }
+  const width = Math.max(leftFraction.length, rightFraction.length);
+  const a = leftFraction.padEnd(width, '0');
+  const b = rightFraction.padEnd(width, '0');
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/**
+ * `DD-MMM-YY` → `YYYY-MM-DD` (sortable text); derived from the text column so the value is the
+ * same string on both database drivers, whatever type they give a `date`.
+ */
+function isoExpiry(expiry: string): string | null {
+  const parsed = expiry ? parseExpiry(expiry) : null;
+  return parsed ? formatExpiry(parsed, 'YYYY-MM-DD') : null;
+}
 
 function toIndexed(row: SymbolRow): IndexedSymbol | null {
   const exchange = exchangeSchema.safeParse(row.exchange);
@@ -54,6 +83,7 @@ function toIndexed(row: SymbolRow): IndexedSymbol | null {
     ...(isOption ? { strike: row.strike, optionType: type.data as OptionType } : {}),
   };
   return {
+    id: row.id,
     symbol: row.symbol,
     brsymbol: row.brsymbol,
     name: row.name,
@@ -61,7 +91,7 @@ function toIndexed(row: SymbolRow): IndexedSymbol | null {
     brexchange: row.brexchange,
     token: row.token,
     expiry: row.expiry,
-    expiryDate: row.expiry_date,
+    expiryDate: isoExpiry(row.expiry),
     strike: row.strike,
     lotsize: row.lotsize,
     instrumenttype: type.data,
@@ -163,5 +193,51 @@ export class SymbolIndex {
   /** Futures and options of one underlying on one derivative exchange (name = underlying). */
   derivativesOf(underlying: string, exchange: string): readonly IndexedSymbol[] {
     return this.#byUnderlying.get(key(exchange, underlying)) ?? [];
+  }
+
+  /** Every row, or one exchange's, in master-contract order. */
+  list(exchange?: string): IndexedSymbol[] {
+    const rows = [...this.#bySymbol.values()];
+    return exchange === undefined ? rows : rows.filter((row) => row.exchange === exchange);
+  }
+
+  /**
+   * Expiry dates (`YYYY-MM-DD`, ascending, unique) of an underlying's futures or options on a
+   * derivative exchange, from `fromDate` on.
+   */
+  expiriesOf(underlying: string, exchange: string, kind: 'futures' | 'options', fromDate = ''): string[] {
+    const dates = new Set<string>();
+    for (const row of this.derivativesOf(underlying, exchange)) {
+      const isWanted = kind === 'futures' ? row.instrumenttype === 'FUT' : row.instrumenttype !== 'FUT';
+      if (isWanted && row.expiryDate && row.expiryDate >= fromDate) {
+        dates.add(row.expiryDate);
+      }
+    }
+    return [...dates].sort();
+  }
+
+  /**
+   * The listed options of one expiry (`YYYY-MM-DD`), by strike ascending: each strike with its
+   * CE and PE rows (either may be missing).
+   */
+  optionChainOf(
+    underlying: string,
+    exchange: string,
+    expiryDate: string,
+  ): Array<{ strike: string; ce?: IndexedSymbol; pe?: IndexedSymbol }> {
+    const byStrike = new Map<string, { strike: string; ce?: IndexedSymbol; pe?: IndexedSymbol }>();
+    for (const row of this.derivativesOf(underlying, exchange)) {
+      if (row.expiryDate !== expiryDate || (row.instrumenttype !== 'CE' && row.instrumenttype !== 'PE')) {
+        continue;
+      }
+      const entry = byStrike.get(row.strike) ?? { strike: row.strike };
+      if (row.instrumenttype === 'CE') {
+        entry.ce = row;
+      } else {
+        entry.pe = row;
+      }
+      byStrike.set(row.strike, entry);
+    }
+    return [...byStrike.values()].sort((left, right) => compareDecimalText(left.strike, right.strike));
   }
 }

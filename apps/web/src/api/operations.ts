@@ -17,7 +17,6 @@ import {
   analyzerLogResponseSchema,
   analyzerStatusResponseSchema,
   analyzerToggleBodySchema,
-  analyzerToggleResponseSchema,
 } from './contracts/analyzer.js';
 import {
   brokerConnectResponseSchema,
@@ -39,10 +38,8 @@ import {
   symbolResponseSchema,
 } from './contracts/market-data.js';
 import {
-  cancelAllBodySchema,
   cancelAllResponseSchema,
   cancelOrderBodySchema,
-  closeAllBodySchema,
   closeOnePositionBodySchema,
   closePositionResponseSchema,
   modifyOrderBodySchema,
@@ -50,6 +47,7 @@ import {
   placeOrderBodySchema,
   placeOrderResponseSchema,
   smartOrderResponseSchema,
+  strategyOnlyBodySchema,
 } from './contracts/orders.js';
 import {
   alertsResponseSchema,
@@ -211,13 +209,13 @@ export const orderOperations = {
   cancelAll: defineOperation({
     method: 'POST',
     path: '/web/v1/cancelallorder',
-    request: cancelAllBodySchema,
+    request: strategyOnlyBodySchema,
     response: cancelAllResponseSchema,
   }),
   closeAll: defineOperation({
     method: 'POST',
     path: '/web/v1/closeposition',
-    request: closeAllBodySchema,
+    request: strategyOnlyBodySchema,
     response: closePositionResponseSchema,
   }),
   closeOne: defineOperation({
@@ -278,7 +276,7 @@ export const analyzerOperations = {
     method: 'POST',
     path: '/web/v1/analyzer/toggle',
     request: analyzerToggleBodySchema,
-    response: analyzerToggleResponseSchema,
+    response: analyzerStatusResponseSchema,
   }),
   log: defineOperation({ method: 'GET', path: '/web/analyzer/logs', response: analyzerLogResponseSchema }),
 };

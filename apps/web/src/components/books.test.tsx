@@ -37,10 +37,10 @@ const orderBook = orderBookResponseSchema.parse({
         orderid: '26120100000002',
         product: 'CNC',
         quantity: '5',
-        price: 1890.5,
+        price: '1890.5',
         pricetype: 'LIMIT',
         order_status: 'open',
-        trigger_price: 0,
+        trigger_price: '0',
         timestamp: '2026-12-01 10:16:40',
       },
       {
@@ -55,7 +55,6 @@ const orderBook = orderBookResponseSchema.parse({
         order_status: 'rejected',
         trigger_price: 0,
         rejection_reason: 'Insufficient funds',
-        timestamp: '2026-12-01 10:17:00',
       },
     ],
     statistics: {
@@ -113,7 +112,6 @@ describe('TradeBookTable', () => {
             symbol: 'SBIN',
             exchange: 'NSE',
             orderid: '1',
-            tradeid: 'T1',
             product: 'MIS',
             quantity: 10,
             average_price: '812.4',

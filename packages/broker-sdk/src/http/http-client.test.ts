@@ -408,25 +408,4 @@ describe('HttpClient rate limiting', () => {
     expect(seen.map((request) => request.url)).toEqual(['/quote', '/quote', '/quote', '/quote', '/orders']);
     expect(queued).toEqual([0, 0, 500, 500, 0]);
   });
-
-  it('turns an abort while queued into a NetworkError, and nothing is sent', async () => {
-    const http = client({
-      pacing: 1,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) =>
-          signal?.addEventListener('abort', () => reject(signal.reason), { once: true }),
-        ),
-      rateLimit: { scope: 'account', buckets: [{ id: 'quote', operations: ['fetchQuotes'], perSecond: 1 }] },
-    });
-    await http.request({ method: 'GET', path: '/quote', operation: 'fetchQuotes' });
-    const controller = new AbortController();
-    const pending = failure(
-      http.request({ method: 'GET', path: '/quote', operation: 'fetchQuotes', signal: controller.signal }),
-    );
-    controller.abort(new Error('user went away'));
-    const error = await pending;
-    expect(NetworkError.isInstance(error)).toBe(true);
-    expect((error as NetworkError).context).toMatchObject({ aborted: true, mayHaveReachedBroker: false });
-    expect(seen).toHaveLength(1);
-  });
 });

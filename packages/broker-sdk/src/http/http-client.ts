@@ -269,24 +269,9 @@ export class HttpClient {
 
   async #attempt(request: HttpRequest, attempt: number, isWrite: boolean): Promise<Response> {
     const label = request.label ?? request.operation;
-    let queuedMs = 0;
-    if (this.rateLimiter) {
-      try {
-        queuedMs = (await this.rateLimiter.acquire(request.operation, request.rateKey, request.signal))
-          .waitedMs;
-      } catch (error) {
-        // Only an abort ends a wait in the queue: the call never left.
-        throw toTransportError({
-          error,
-          operation: label,
-          broker: this.broker,
-          isWrite: false,
-          isTimeout: false,
-          isCallerAbort: true,
-          timeoutMs: 0,
-        });
-      }
-    }
+    const queuedMs = this.rateLimiter
+      ? (await this.rateLimiter.acquire(request.operation, request.rateKey, request.signal)).waitedMs
+      : 0;
     const headers: Record<string, string> = { ...this.#settings.headers, ...request.headers };
     let body: string | Uint8Array | undefined = request.body;
     if (request.form !== undefined) {

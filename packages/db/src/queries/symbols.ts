@@ -234,3 +234,55 @@ export async function listSymbols(db: Executor, exchange?: string): Promise<Symb
   }
   return builder.orderBy('id').execute();
 }
+
+export interface SearchSymbolTermsInput {
+  /** Free text; split on whitespace, every term must match. */
+  query: string;
+  exchange?: string | undefined;
+  limit?: number | undefined;
+}
+
+/**
+ * OpenAlgo's `/search` semantics (api-v1 §4.4.2): every whitespace-separated term must occur,
+ * case-insensitively, in the symbol, broker symbol, name or token, or equal the strike
+ * numerically. Ranked exact symbol, prefix, substring, other-field match, then shorter
+ * symbols first. Terms are bound parameters with LIKE metacharacters escaped.
+ */
+export async function searchSymbolTerms(db: Executor, input: SearchSymbolTermsInput): Promise<SymbolRow[]> {
+  const terms = input.query.trim().toUpperCase().split(/\s+/).filter(Boolean);
+  const first = terms[0];
+  if (first === undefined) {
+    return [];
+  }
+  const limit = Math.min(Math.max(input.limit ?? 500, 1), 5_000);
+  let builder = db.selectFrom('symbols').selectAll();
+  for (const term of terms) {
+    const contains = `%${escapeLike(term)}%`;
+    const isNumeric = /^\d+(\.\d+)?$/.test(term);
+    builder = builder.where((eb) =>
+      eb.or([
+        eb('symbol', 'like', contains),
+        eb(sql`upper(brsymbol)`, 'like', contains),
+        eb(sql`upper(name)`, 'like', contains),
+        eb(sql`upper(token)`, 'like', contains),
+        ...(isNumeric ? [eb('strike', '=', term)] : []),
+      ]),
+    );
+  }
+  if (input.exchange) {
+    builder = builder.where('exchange', '=', input.exchange);
+  }
+  const whole = terms.join(' ');
+  const prefix = `${escapeLike(first)}%`;
+  const contains = `%${escapeLike(first)}%`;
+  return builder
+    .orderBy(
+      sql`case when symbol = ${whole} then 0 when symbol like ${prefix} then 1
+        when symbol like ${contains} then 2 else 3 end`,
+    )
+    .orderBy(sql`length(symbol)`)
+    .orderBy('symbol')
+    .orderBy('exchange')
+    .limit(limit)
+    .execute();
+}

@@ -8,13 +8,19 @@ import { cancelGttOrderRoute } from './cancel-gtt-order.js';
 import { cancelOrderRoute } from './cancel-order.js';
 import { chartRoutes } from './chart.js';
 import { closePositionRoute } from './close-position.js';
+import { depthRoute } from './depth.js';
+import { expiryRoute } from './expiry.js';
 import { fundsRoute } from './funds.js';
 import { gttOrderBookRoute } from './gtt-order-book.js';
+import { historyRoute } from './history.js';
 import { holdingsRoute } from './holdings.js';
+import { instrumentsRoute } from './instruments.js';
+import { intervalsRoute } from './intervals.js';
 import { marginRoute } from './margin.js';
 import { marketCalendarRoutes } from './market-calendar.js';
 import { modifyGttOrderRoute } from './modify-gtt-order.js';
 import { modifyOrderRoute } from './modify-order.js';
+import { multiQuotesRoute } from './multiquotes.js';
 import { openPositionRoute } from './open-position.js';
 import { orderBookRoute } from './order-book.js';
 import { orderStatusRoute } from './order-status.js';
@@ -24,8 +30,12 @@ import { placeOrderRoute } from './place-order.js';
 import { placeSmartOrderRoute } from './place-smart-order.js';
 import { portfolioRoutes } from './portfolio.js';
 import { positionBookRoute } from './position-book.js';
+import { quotesRoute } from './quotes.js';
+import { searchRoute } from './search.js';
 import { sipRoutes } from './sip.js';
 import { splitOrderRoute } from './split-order.js';
+import { symbolRoute } from './symbol.js';
+import { tickerRoute } from './ticker.js';
 import { tradeBookRoute } from './trade-book.js';
 
 /**
@@ -63,4 +73,16 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   // analyzer
   analyzerStatusRoute,
   analyzerToggleRoute,
+  // Market data (api-v1 §4.3).
+  quotesRoute,
+  multiQuotesRoute,
+  depthRoute,
+  historyRoute,
+  intervalsRoute,
+  tickerRoute,
+  // Symbols (api-v1 §4.4).
+  symbolRoute,
+  searchRoute,
+  expiryRoute,
+  instrumentsRoute,
 ];
