@@ -29,7 +29,7 @@ export function PnlPage() {
       const body = {
         symbol: entry.symbol,
         exchange: entry.exchange as never,
-        interval: '1m',
+        interval: '1m' as const,
         start_date: today,
         end_date: today,
       };

@@ -1,88 +1,83 @@
-import { EXCHANGES } from '@openalgo/shared-types';
-import { z } from 'zod';
-import { numeric, optionalNumeric, quantity } from './common.js';
+import {
+  historyRequestSchema,
+  historyResponseSchema as historyWire,
+  intervalsResponseSchema as intervalsWire,
+  multiQuotesRequestSchema,
+  multiQuotesResponseSchema as multiQuotesWire,
+  quotesRequestSchema,
+  quotesResponseSchema as quotesWire,
+  searchRequestSchema,
+  searchResponseSchema as searchWire,
+  symbolRequestSchema,
+  symbolResponseSchema as symbolWire,
+} from '@openalgo/shared-types';
+import type { z } from 'zod';
 
-/** Market data and symbols through the web door (api-v1 §4.3, §4.4). */
+/**
+ * Market data and symbols through the web door (api-v1 §4.3, §4.4): the contract's schemas from
+ * `@openalgo/shared-types` (bodies minus `apikey`); prices become decimal strings for the app.
+ */
 
-export const symbolBodySchema = z.strictObject({ symbol: z.string().min(1), exchange: z.enum(EXCHANGES) });
+export const symbolBodySchema = symbolRequestSchema.omit({ apikey: true });
+export const quotesBodySchema = quotesRequestSchema.omit({ apikey: true });
+export const multiQuotesBodySchema = multiQuotesRequestSchema.omit({ apikey: true });
+export const searchBodySchema = searchRequestSchema.omit({ apikey: true });
+export const historyBodySchema = historyRequestSchema.omit({ apikey: true });
 
-export const quoteSchema = z.looseObject({
-  ltp: numeric,
-  open: optionalNumeric,
-  high: optionalNumeric,
-  low: optionalNumeric,
-  prev_close: optionalNumeric,
-  bid: optionalNumeric,
-  ask: optionalNumeric,
-  volume: optionalNumeric,
-});
-export type Quote = z.infer<typeof quoteSchema>;
+type WireQuote = z.output<typeof quotesWire>['data'];
 
-export const quotesResponseSchema = z.object({ status: z.literal('success'), data: quoteSchema });
+function toQuote(quote: WireQuote) {
+  return {
+    ltp: String(quote.ltp),
+    prev_close: quote.prev_close > 0 ? String(quote.prev_close) : undefined,
+    open: String(quote.open),
+    high: String(quote.high),
+    low: String(quote.low),
+    bid: String(quote.bid),
+    ask: String(quote.ask),
+    volume: quote.volume,
+  };
+}
+export type Quote = ReturnType<typeof toQuote>;
 
-export const multiQuotesBodySchema = z.strictObject({
-  symbols: z.array(z.strictObject({ symbol: z.string().min(1), exchange: z.enum(EXCHANGES) })).min(1),
-});
-export const multiQuotesResponseSchema = z.object({
-  status: z.literal('success'),
-  results: z.array(
-    z.looseObject({
-      symbol: z.string(),
-      exchange: z.string(),
-      data: quoteSchema.optional(),
-      error: z.string().optional(),
-    }),
-  ),
-});
+export const quotesResponseSchema = quotesWire.transform((body) => ({ data: toQuote(body.data) }));
 
-export const searchBodySchema = z.strictObject({
-  query: z.string().trim().min(1),
-  exchange: z.enum(EXCHANGES).optional(),
-});
+export const multiQuotesResponseSchema = multiQuotesWire.transform((body) => ({
+  results: body.results.map((result) => ({
+    symbol: result.symbol,
+    exchange: result.exchange,
+    data: 'data' in result ? toQuote(result.data) : undefined,
+    error: 'error' in result ? result.error : undefined,
+  })),
+}));
 
-export const symbolRowSchema = z.looseObject({
-  symbol: z.string(),
-  brsymbol: z.string().optional(),
-  name: z.string().nullish(),
-  exchange: z.string(),
-  token: z.string().optional(),
-  expiry: z.string().nullish(),
-  strike: optionalNumeric,
-  lotsize: quantity.optional(),
-  instrumenttype: z.string().nullish(),
-  tick_size: optionalNumeric,
-});
-export type SymbolRow = z.infer<typeof symbolRowSchema>;
+export const searchResponseSchema = searchWire.transform((body) => ({
+  message: body.message,
+  data: body.data.map((row) => ({
+    symbol: row.symbol,
+    exchange: row.exchange,
+    name: row.name,
+    lotsize: row.lotsize,
+    tick_size: String(row.tick_size),
+    instrumenttype: row.instrumenttype,
+    expiry: row.expiry,
+  })),
+}));
+export type SymbolRow = z.output<typeof searchResponseSchema>['data'][number];
 
-export const searchResponseSchema = z.object({
-  status: z.literal('success'),
-  message: z.string().optional(),
-  data: z.array(symbolRowSchema),
-});
+export const symbolResponseSchema = symbolWire.transform((body) => ({
+  data: {
+    symbol: body.data.symbol,
+    exchange: body.data.exchange,
+    name: body.data.name,
+    lotsize: body.data.lotsize,
+    tick_size: String(body.data.tick_size),
+    freeze_qty: body.data.freeze_qty,
+  },
+}));
 
-export const symbolResponseSchema = z.object({ status: z.literal('success'), data: symbolRowSchema });
+/** Candles stay JS numbers: they only feed the chart library (the display edge). */
+export const historyResponseSchema = historyWire;
+export type Candle = z.output<typeof historyWire>['data'][number];
 
-export const historyBodySchema = z.strictObject({
-  symbol: z.string().min(1),
-  exchange: z.enum(EXCHANGES),
-  interval: z.string().min(1),
-  start_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  end_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-});
-
-export const candleSchema = z.looseObject({
-  timestamp: z.number().int(),
-  open: z.number(),
-  high: z.number(),
-  low: z.number(),
-  close: z.number(),
-  volume: z.number().optional(),
-});
-export type Candle = z.infer<typeof candleSchema>;
-
-export const historyResponseSchema = z.object({ status: z.literal('success'), data: z.array(candleSchema) });
-
-export const intervalsResponseSchema = z.object({
-  status: z.literal('success'),
-  data: z.record(z.string(), z.array(z.string())),
-});
+export const intervalsResponseSchema = intervalsWire;
