@@ -16,6 +16,7 @@ import { EventBus } from './services/events.js';
 import { LogWriter } from './services/log-writer.js';
 import { MarketDataService } from './services/market-data/market-data-service.js';
 import { MasterContractService } from './services/master-contract.js';
+import { OptionsService } from './services/options/options-service.js';
 import { CoreOrderGateway } from './services/orders/order-gateway.js';
 import { OrderJournal } from './services/orders/order-journal.js';
 import { OrderService } from './services/orders/order-service.js';
@@ -82,6 +83,8 @@ export interface AppServices {
   strategies: StrategyService;
   /** Quotes, depth and history through the broker; the local history store. */
   marketData: MarketDataService;
+  /** Option resolution, chains, Greeks and the synthetic future. */
+  options: OptionsService;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -149,6 +152,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     logger: deps.logger,
     historySpacingMs: config.HISTORY_SPACING_MS,
   });
+  const options = new OptionsService(marketData, symbols, now);
   const brokerLogin =
     broker.auth.loginFlow.kind !== 'none'
       ? new BrokerLoginService({
@@ -279,6 +283,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     orderGateway,
     strategies,
     marketData,
+    options,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));

@@ -91,6 +91,12 @@ interface Scenario {
 export const SCENARIOS: Scenario[] = [
   { name: 'ping', path: '/api/v1/ping', body: (apikey) => ({ apikey }), expectStatus: 200 },
   { name: 'invalid key', path: '/api/v1/ping', body: () => ({ apikey: '0'.repeat(64) }), expectStatus: 403 },
+  {
+    name: 'quotes',
+    path: '/api/v1/quotes',
+    body: (apikey) => ({ apikey, symbol: 'SBIN', exchange: 'NSE' }),
+    expectStatus: 200,
+  },
 ];
 
 interface Row {

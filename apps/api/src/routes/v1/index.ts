@@ -22,6 +22,7 @@ import { modifyGttOrderRoute } from './modify-gtt-order.js';
 import { modifyOrderRoute } from './modify-order.js';
 import { multiQuotesRoute } from './multiquotes.js';
 import { openPositionRoute } from './open-position.js';
+import { optionsRoutes } from './options-routes.js';
 import { orderBookRoute } from './order-book.js';
 import { orderStatusRoute } from './order-status.js';
 import { pingRoute } from './ping.js';
@@ -85,4 +86,6 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   searchRoute,
   expiryRoute,
   instrumentsRoute,
+  // Options analytics (api-v1 §4.5).
+  optionsRoutes,
 ];
