@@ -147,6 +147,8 @@ export class SimExchange {
   readonly #orderSequence: string[] = [];
   /** Orders still open or waiting for a trigger: the only ones that block margin. */
   readonly #openOrders = new Set<SimOrder>();
+  /** Σ blockedPips of #openOrders, kept as orders change (funds checks are O(1), not O(orders)). */
+  #openBlockedPips = 0;
   #idPrefix = { day: '', prefix: '' };
   readonly #restingByInstrument = new Map<number, Set<SimOrder>>();
   readonly #trades: SimTrade[] = [];
@@ -482,12 +484,25 @@ export class SimExchange {
       this.#restingByInstrument.set(order.instrument.index, set);
     }
     set.add(order);
-    this.#openOrders.add(order);
+    if (!this.#openOrders.has(order)) {
+      this.#openOrders.add(order);
+      this.#openBlockedPips += order.blockedPips;
+    }
     this.retain(order.instrument.index);
   }
 
+  /** Changes an order's blocked margin, keeping the open-order total in step. */
+  #setBlockedPips(order: SimOrder, pips: number): void {
+    if (this.#openOrders.has(order)) {
+      this.#openBlockedPips += pips - order.blockedPips;
+    }
+    order.blockedPips = pips;
+  }
+
   #removeResting(order: SimOrder): void {
-    this.#openOrders.delete(order);
+    if (this.#openOrders.delete(order)) {
+      this.#openBlockedPips -= order.blockedPips;
+    }
     const set = this.#restingByInstrument.get(order.instrument.index);
     if (set?.delete(order)) {
       this.release(order.instrument.index);
@@ -560,7 +575,7 @@ export class SimExchange {
     const releasedShare = Math.floor(
       (order.blockedPips * quantity) / (order.quantity - order.filledQuantity),
     );
-    order.blockedPips -= releasedShare;
+    this.#setBlockedPips(order, order.blockedPips - releasedShare);
     order.filledQuantity += quantity;
     order.filledValuePips += pricePips * quantity;
     this.#trades.push({
@@ -666,7 +681,7 @@ export class SimExchange {
     order.priceType = change.priceType;
     order.pricePips = change.priceType === 'MARKET' || change.priceType === 'SL-M' ? 0 : change.pricePips;
     order.triggerPips = isStop ? change.triggerPips : 0;
-    order.blockedPips = margin;
+    this.#setBlockedPips(order, margin);
     if (order.status === 'trigger pending' && !isStop) {
       order.status = 'open';
     }
@@ -688,7 +703,7 @@ export class SimExchange {
       throw new InvalidOrderError(`Order ${orderId} is ${order.status} and cannot be cancelled`);
     }
     order.status = 'cancelled';
-    order.blockedPips = 0;
+    this.#setBlockedPips(order, 0);
     order.updatedAt = this.now;
     this.#removeResting(order);
     this.#emit(order);
@@ -846,10 +861,7 @@ export class SimExchange {
         );
       }
     }
-    for (const order of this.#openOrders) {
-      used += order.blockedPips;
-    }
-    return used;
+    return used + this.#openBlockedPips;
   }
 
   funds(): { availablePips: number; usedPips: number; realizedPips: number; unrealizedPips: number } {

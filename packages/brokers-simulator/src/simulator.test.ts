@@ -351,6 +351,44 @@ describe('portfolio and funds', () => {
     );
   });
 
+  it('blocks margin for resting orders and releases it exactly on modify, cancel and cancel-all', async () => {
+    const { broker, context, instrument, order } = setup();
+    const sbin = instrument('SBIN');
+    const low = ((ltpOf(broker, 'SBIN') - 40 * 500) / 10_000).toFixed(2); // check-boundaries: allow toFixed (test data)
+    const used = async () => Number((await broker.portfolio.fetchFunds(context)).utilisedDebits);
+    const rest = (quantity: number) =>
+      broker.orders.placeOrder(
+        order({ instrument: sbin, priceType: 'LIMIT', price: low, quantity }),
+        context,
+      );
+    expect(await used()).toBe(0);
+    const first = await rest(3);
+    const perThree = await used();
+    expect(perThree).toBeGreaterThan(0);
+    const second = await rest(3);
+    expect(await used()).toBeCloseTo(2 * perThree, 2);
+    await broker.orders.modifyOrder(
+      { orderId: first.orderId },
+      {
+        instrument: sbin,
+        action: 'BUY',
+        product: 'MIS',
+        priceType: 'LIMIT',
+        quantity: 6,
+        price: low,
+        triggerPrice: '0',
+        disclosedQuantity: 0,
+        validity: 'DAY',
+      },
+      context,
+    );
+    expect(await used()).toBeCloseTo(3 * perThree, 2);
+    await broker.orders.cancelOrder({ orderId: second.orderId }, context);
+    expect(await used()).toBeCloseTo(2 * perThree, 2);
+    await broker.orders.cancelAllOrders?.(context);
+    expect(await used()).toBe(0);
+  });
+
   it('settles CNC buys into holdings on the next day (T+1)', async () => {
     const { broker, context, instrument, order, setNow } = setup();
     await broker.orders.placeOrder(
