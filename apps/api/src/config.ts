@@ -132,7 +132,7 @@ export const envSchema = z
     BASKET_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     BASKET_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
     /** Order-log completions and latency rows are written in batches at this interval. */
-    ORDER_LOG_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(20),
+    ORDER_LOG_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
     /** Zerodha (Kite Connect) app credentials; required when BROKER=zerodha. */
     KITE_API_KEY: z
       .string()

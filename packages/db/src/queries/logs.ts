@@ -1,33 +1,60 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { LatencyLogRow, NewLatencyLogRow } from '../tables/latency-log.js';
 import type { NewTrafficLogRow, TrafficLogRow } from '../tables/traffic-log.js';
+import { columnList, jsonRecordset } from './json-rows.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** Rows per INSERT: keeps statements well under the protocol's parameter limit, and short. */
-const LOG_INSERT_CHUNK = 500;
+/** Rows per INSERT: one JSON parameter each, so statements stay short and bounded. */
+const LOG_INSERT_CHUNK = 1_000;
+
+const TRAFFIC_COLUMNS = [
+  'at',
+  'request_id',
+  'method',
+  'path',
+  'status',
+  'duration_ms',
+  'client_ip',
+  'api_key_id',
+  'error',
+] as const;
+const LATENCY_COLUMNS = [
+  'at',
+  'order_id',
+  'operation',
+  'broker',
+  'mode',
+  'platform_ms',
+  'broker_ms',
+  'total_ms',
+  'status',
+] as const;
+
+async function insertJsonChunks(
+  db: Executor,
+  table: 'traffic_log' | 'latency_log',
+  columns: readonly string[],
+  rows: readonly object[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += LOG_INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + LOG_INSERT_CHUNK);
+    await sql`insert into ${sql.table(table)} (${columnList(columns)})
+      select ${columnList(columns)} from ${jsonRecordset(table, chunk)}`.execute(db);
+  }
+}
 
 /**
  * Bulk insert, used by the asynchronous log writer (never on a request's critical path).
  * Chunked, so other queries interleave and no statement grows unbounded.
  */
 export async function insertTrafficLogs(db: Executor, rows: readonly NewTrafficLogRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += LOG_INSERT_CHUNK) {
-    await db
-      .insertInto('traffic_log')
-      .values(rows.slice(start, start + LOG_INSERT_CHUNK))
-      .execute();
-  }
+  await insertJsonChunks(db, 'traffic_log', TRAFFIC_COLUMNS, rows);
 }
 
 export async function insertLatencyLogs(db: Executor, rows: readonly NewLatencyLogRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += LOG_INSERT_CHUNK) {
-    await db
-      .insertInto('latency_log')
-      .values(rows.slice(start, start + LOG_INSERT_CHUNK))
-      .execute();
-  }
+  await insertJsonChunks(db, 'latency_log', LATENCY_COLUMNS, rows);
 }
 
 export interface ListLogsInput {

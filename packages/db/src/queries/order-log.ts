@@ -3,6 +3,7 @@ import type { Database } from '../database.js';
 import { jsonb } from '../json.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
 import type { OrderLogRow, OrderLogStatus } from '../tables/order-log.js';
+import { columnList, jsonRecordset } from './json-rows.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -56,44 +57,54 @@ export async function recordOrder(db: Executor, input: RecordOrderInput): Promis
   return row ?? null;
 }
 
-const toNewRow = (input: RecordOrderInput) => ({
-  id: input.id,
-  user_id: input.userId,
-  api_key_id: input.apiKeyId,
-  request_id: input.requestId,
-  idempotency_key: input.idempotencyKey,
-  mode: input.mode,
-  broker: input.broker,
-  operation: input.operation,
-  strategy: input.strategy,
-  exchange: input.exchange,
-  symbol: input.symbol,
-  request: jsonb(input.request),
-  status: 'pending' as const,
-  created_at: input.createdAt,
-});
+const RECORD_COLUMNS = [
+  'id',
+  'user_id',
+  'api_key_id',
+  'request_id',
+  'idempotency_key',
+  'mode',
+  'broker',
+  'operation',
+  'strategy',
+  'exchange',
+  'symbol',
+  'request',
+  'status',
+  'created_at',
+] as const;
 
 /**
- * Writes several orders in one statement (concurrent placements share one round trip).
- * Returns the ids actually inserted: a row missing from the answer lost an idempotency-key
- * conflict with an earlier order of the same API key.
+ * Writes several orders in one statement (concurrent placements share one round trip; the rows
+ * travel as one JSON parameter). Returns the ids actually inserted: a row missing from the
+ * answer lost an idempotency-key conflict with an earlier order of the same API key.
  */
 export async function recordOrders(db: Executor, inputs: readonly RecordOrderInput[]): Promise<Set<string>> {
   if (inputs.length === 0) {
     return new Set();
   }
-  const rows = await db
-    .insertInto('order_log')
-    .values(inputs.map(toNewRow))
-    .onConflict((conflict) =>
-      conflict
-        .columns(['api_key_id', 'idempotency_key'])
-        .where('idempotency_key', 'is not', null)
-        .doNothing(),
-    )
-    .returning('id')
-    .execute();
-  return new Set(rows.map((row) => row.id));
+  const rows = inputs.map((input) => ({
+    id: input.id,
+    user_id: input.userId,
+    api_key_id: input.apiKeyId,
+    request_id: input.requestId,
+    idempotency_key: input.idempotencyKey,
+    mode: input.mode,
+    broker: input.broker,
+    operation: input.operation,
+    strategy: input.strategy,
+    exchange: input.exchange,
+    symbol: input.symbol,
+    request: input.request,
+    status: 'pending',
+    created_at: input.createdAt,
+  }));
+  const result = await sql<{ id: string }>`
+    insert into order_log (${columnList(RECORD_COLUMNS)})
+    select ${columnList(RECORD_COLUMNS)} from ${jsonRecordset('order_log', rows)}
+    on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
+    returning id`.execute(db);
+  return new Set(result.rows.map((row) => row.id));
 }
 
 export async function markOrderSent(db: Executor, id: string, at: Date): Promise<void> {
@@ -124,29 +135,29 @@ export async function completeOrder(db: Executor, input: CompleteOrderInput): Pr
 }
 
 /**
- * Completes many orders in one statement (`UPDATE … FROM (VALUES …)`): the completions of
- * concurrent orders are written together, off the request path.
+ * Completes many orders in one statement (`UPDATE … FROM` a JSON recordset): the completions
+ * of concurrent orders are written together, off the request path.
  */
 export async function completeOrders(db: Executor, inputs: readonly CompleteOrderInput[]): Promise<void> {
   if (inputs.length === 0) {
     return;
   }
-  const values = sql.join(
-    inputs.map(
-      (input) =>
-        sql`(${input.id}::text, ${input.status}::text, ${input.brokerOrderId}::text, ${
-          input.response === null ? null : JSON.stringify(input.response)
-        }::text, ${input.error}::text, ${input.completedAt.toISOString()}::text)`,
-    ),
-  );
+  const rows = inputs.map((input) => ({
+    id: input.id,
+    status: input.status,
+    broker_order_id: input.brokerOrderId,
+    response: input.response,
+    error: input.error,
+    completed_at: input.completedAt,
+  }));
   await sql`
     update order_log as o set
       status = v.status,
       broker_order_id = coalesce(v.broker_order_id, o.broker_order_id),
-      response = v.response::jsonb,
+      response = v.response,
       error = v.error,
-      completed_at = v.completed_at::timestamptz
-    from (values ${values}) as v(id, status, broker_order_id, response, error, completed_at)
+      completed_at = v.completed_at
+    from ${jsonRecordset('order_log', rows)} as v
     where o.id = v.id`.execute(db);
 }
 

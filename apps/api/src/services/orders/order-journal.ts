@@ -35,6 +35,7 @@ export class OrderJournal {
   readonly #options: OrderJournalOptions;
   #records: PendingRecord[] = [];
   #isRecordScheduled = false;
+  #isRecording = false;
   #completions: CompleteOrderInput[] = [];
   #flushing: Promise<void> | null = null;
   readonly #timer: NodeJS.Timeout;
@@ -50,22 +51,29 @@ export class OrderJournal {
   record(input: RecordOrderInput): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.#records.push({ input, resolve, reject });
-      if (!this.#isRecordScheduled) {
+      if (!this.#isRecordScheduled && !this.#isRecording) {
         this.#isRecordScheduled = true;
         setImmediate(() => this.#writeRecords());
       }
     });
   }
 
+  /**
+   * Group commit: one INSERT in flight at a time; what arrives meanwhile goes in the next one,
+   * so batches grow with the load and the per-statement cost is paid once per batch.
+   */
   #writeRecords(): void {
     this.#isRecordScheduled = false;
-    const batchSize = this.#options.batchSize ?? 500;
-    while (this.#records.length > 0) {
-      const batch = this.#records.splice(0, batchSize);
-      recordOrders(
-        this.#options.db,
-        batch.map((entry) => entry.input),
-      ).then(
+    if (this.#records.length === 0) {
+      return;
+    }
+    const batch = this.#records.splice(0, this.#options.batchSize ?? 500);
+    this.#isRecording = true;
+    recordOrders(
+      this.#options.db,
+      batch.map((entry) => entry.input),
+    )
+      .then(
         (inserted) => {
           for (const entry of batch) {
             entry.resolve(inserted.has(entry.input.id));
@@ -76,8 +84,13 @@ export class OrderJournal {
             entry.reject(error);
           }
         },
-      );
-    }
+      )
+      .finally(() => {
+        this.#isRecording = false;
+        if (this.#records.length > 0) {
+          this.#writeRecords();
+        }
+      });
   }
 
   /** Queues the order's outcome; written within `flushIntervalMs`. */

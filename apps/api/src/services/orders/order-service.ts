@@ -120,9 +120,19 @@ export const ORDER_SERVICE_MESSAGES = {
   stopMarketNotSupported: (broker: string) => `SL-M orders are not supported by broker ${broker}`,
 } as const;
 
+/** Random bytes drawn in blocks: one system call per 800 ids instead of one per id. */
+let randomPool = randomBytes(4_000);
+let randomOffset = 0;
+
 /** Our client order id: 19 alphanumerics, within every broker's tag field (Kite: 20). */
 function createClientOrderId(now: number): string {
-  return `${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
+  if (randomOffset + 5 > randomPool.length) {
+    randomPool = randomBytes(4_000);
+    randomOffset = 0;
+  }
+  const random = randomPool.toString('hex', randomOffset, randomOffset + 5);
+  randomOffset += 5;
+  return `${now.toString(36).padStart(9, '0')}${random}`;
 }
 
 /** The order-log id of a placement: the client order id with the order prefix. */

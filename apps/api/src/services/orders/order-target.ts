@@ -63,9 +63,34 @@ export interface ModeSwitchOptions {
  */
 export class ModeSwitch {
   readonly #options: ModeSwitchOptions;
+  /** Live targets per stored session object (sessions are cached and replaced, never mutated). */
+  readonly #liveTargets = new WeakMap<object, { call: BrokerCall; target: OrderTarget }>();
 
   constructor(options: ModeSwitchOptions) {
     this.#options = options;
+  }
+
+  #liveTarget(auth: RequestAuth): { call: BrokerCall; target: OrderTarget } {
+    const session = auth.session;
+    const cached = session ? this.#liveTargets.get(session) : undefined;
+    if (cached) {
+      return cached;
+    }
+    const call = this.#options.gateway.call(session);
+    const target: OrderTarget = {
+      mode: 'live',
+      broker: call.adapter.id,
+      capabilities: call.adapter.capabilities,
+      orders: call.adapter.orders,
+      portfolio: call.adapter.portfolio,
+      gtt: call.adapter.gtt,
+      context: call.context,
+    };
+    const entry = { call, target };
+    if (session) {
+      this.#liveTargets.set(session, entry);
+    }
+    return entry;
   }
 
   /** The mode a sandbox-routed request is served in, as of now. */
@@ -75,23 +100,15 @@ export class ModeSwitch {
 
   /** The caller's live broker (market data, margin: never the analyzer). */
   live(auth: RequestAuth, options: { signal?: AbortSignal } = {}): BrokerCall {
-    return this.#options.gateway.call(auth.session, options);
+    if (options.signal) {
+      return this.#options.gateway.call(auth.session, options);
+    }
+    return this.#liveTarget(auth).call;
   }
 
   targetFor(auth: RequestAuth, mode: OrderMode): OrderTarget {
-    const live = this.live(auth);
-    if (mode === 'analyze') {
-      return this.#options.analyzerTargets.targetFor(auth, live);
-    }
-    return {
-      mode: 'live',
-      broker: live.adapter.id,
-      capabilities: live.adapter.capabilities,
-      orders: live.adapter.orders,
-      portfolio: live.adapter.portfolio,
-      gtt: live.adapter.gtt,
-      context: live.context,
-    };
+    const live = this.#liveTarget(auth);
+    return mode === 'analyze' ? this.#options.analyzerTargets.targetFor(auth, live.call) : live.target;
   }
 }
 
