@@ -9,6 +9,7 @@ import { createSecretBox, type SecretBox } from './secret-box.js';
 import { AccountsService, API_KEYS_CHANNEL } from './services/accounts.js';
 import { AnalyzerModeService } from './services/analyzer-mode.js';
 import { ApiKeyVerifier } from './services/api-keys.js';
+import { AuditLog } from './services/audit-log.js';
 import { BrokerGateway } from './services/broker-gateway.js';
 import { BrokerLoginService } from './services/broker-login.js';
 import { BrokerSessionService } from './services/broker-sessions.js';
@@ -27,9 +28,17 @@ import {
 } from './services/orders/order-target.js';
 import { OrderReconciler } from './services/orders/reconciler.js';
 import { type OrderQueue, unavailableOrderQueue } from './services/orders/semi-auto.js';
-import { SecurityService } from './services/security.js';
+import { connectRedis, type RedisConnections } from './services/redis.js';
+import {
+  databaseBanChannel,
+  redisAbuseCounters,
+  redisBanChannel,
+  SecurityService,
+} from './services/security.js';
 import { type OrderGateway, StrategyService } from './services/strategies/strategy-service.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
+import { WebAuthService } from './services/web-auth.js';
+import { WebSessionService } from './services/web-sessions.js';
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -54,6 +63,11 @@ export interface AppServices {
   brokerSessions: BrokerSessionService;
   security: SecurityService;
   trafficLog: LogWriter<NewTrafficLogRow>;
+  /** Shared Redis connections when REDIS_URL is set (rate limits, abuse counters, bans). */
+  redis: RedisConnections | null;
+  audit: AuditLog;
+  webSessions: WebSessionService;
+  webAuth: WebAuthService;
   /** The connected broker's name, as `/ping` reports it. */
   brokerName: string;
   /** The configured broker's adapter (the simulator by default). */
@@ -164,7 +178,43 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           redirectUrl: `http://${config.HOST}:${config.PORT}/${broker.id}/callback`,
         })
       : null;
-  const security = new SecurityService({ invalidKeyThreshold: 100, banDurationMs: 0, now });
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, deps.logger)
+    : null;
+  const audit = new AuditLog({ db, now, logger: deps.logger, flushIntervalMs: config.TRAFFIC_LOG_FLUSH_MS });
+  const security = new SecurityService({
+    invalidKeyThreshold: config.INVALID_API_KEY_BAN_THRESHOLD,
+    failedLoginThreshold: config.FAILED_LOGIN_BAN_THRESHOLD,
+    banDurationMs: config.BAN_DURATION_MINUTES * 60_000,
+    now,
+    db,
+    channel: redis
+      ? redisBanChannel(redis.client, redis.subscriber, `${redis.prefix}ip-bans`, deps.logger)
+      : databaseBanChannel(deps.database),
+    ...(redis ? { counters: redisAbuseCounters(redis.client, redis.prefix) } : {}),
+    audit,
+    logger: deps.logger,
+  });
+  const webSessions = new WebSessionService({
+    db,
+    now,
+    idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+    maxAgeMs: config.SESSION_MAX_AGE_HOURS * 3_600_000,
+    dailyExpiryTime: config.SESSION_EXPIRY_TIME,
+    secret: config.API_KEY_PEPPER,
+  });
+  const webAuth = new WebAuthService({
+    db,
+    now,
+    secretBox,
+    sessions: webSessions,
+    security,
+    audit,
+    secret: config.API_KEY_PEPPER,
+    totpIssuer: config.TOTP_ISSUER,
+    lockoutThreshold: config.LOGIN_LOCKOUT_THRESHOLD,
+    lockoutMs: config.LOGIN_LOCKOUT_MINUTES * 60_000,
+  });
   const trafficLog = new LogWriter<NewTrafficLogRow>({
     name: 'traffic_log',
     write: (rows) => insertTrafficLogs(db, rows),
@@ -266,6 +316,10 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     brokerSessions,
     security,
     trafficLog,
+    redis,
+    audit,
+    webSessions,
+    webAuth,
     brokerName,
     broker,
     brokerGateway,
@@ -287,6 +341,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
+      await security.start();
       stopListening.push(await symbols.follow(deps.database));
       await symbols.reload();
       await analyzerTargets.start();
@@ -329,6 +384,9 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       await analyzer.close();
       await analyzerTargets.close();
       await trafficLog.close();
+      await security.close();
+      await audit.close();
+      await redis?.close();
     },
   };
 }

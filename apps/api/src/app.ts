@@ -7,14 +7,18 @@ import { RequestValidationError } from './errors.js';
 import { createRequestId } from './ids.js';
 import { auth } from './plugins/auth.js';
 import { errorHandler } from './plugins/error-handler.js';
+import { httpHardening } from './plugins/http-hardening.js';
 import { modeSwitch } from './plugins/mode-switch.js';
 import { openApi } from './plugins/openapi.js';
 import { rateLimits } from './plugins/rate-limit.js';
 import { servicesPlugin } from './plugins/services.js';
+import { sessionAuth } from './plugins/session-auth.js';
 import { brokerLoginRoutes } from './routes/broker-login.js';
+import { DOOR_PREFIX } from './routes/door.js';
 import { healthRoute } from './routes/health.js';
 import { internalAdminRoutes } from './routes/internal/admin.js';
 import { v1Routes } from './routes/v1/index.js';
+import { webRoutes } from './routes/web/web-routes.js';
 import { registerWebApp } from './routes/web-app.js';
 import { strategyWebhookRoutes } from './routes/webhooks/strategy-webhooks.js';
 
@@ -31,11 +35,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request logs would cost throughput; the traffic log records every call instead.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1_048_576,
-    requestTimeout: 30_000,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
-    trustProxy: false,
+    trustProxy: config.TRUST_PROXY,
     genReqId: createRequestId,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     onProtoPoisoning: 'error',
@@ -59,6 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await app.register(servicesPlugin(services));
   await app.register(errorHandler);
   await app.register(modeSwitch);
+  await app.register(httpHardening, { config });
 
   app.addHook('onRequest', async (request, reply) => {
     if (services.security.isBanned(request.ip)) {
@@ -88,18 +93,29 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   // Before the routes: it collects every route registered after it.
   await app.register(openApi, { version: '1.0.0' });
   await app.register(healthRoute);
-  await app.register(
-    async (v1) => {
-      await v1.register(auth);
-      await v1.register(rateLimits, { config });
-      for (const route of v1Routes) {
-        await v1.register(route, { door: 'apikey' });
-      }
-    },
-    { prefix: '/api/v1' },
-  );
+  // The same route modules behind both doors: API key (/api/v1) and web session (/web/v1).
+  for (const door of ['apikey', 'session'] as const) {
+    await app.register(
+      async (v1) => {
+        await v1.register(door === 'apikey' ? auth : sessionAuth);
+        // One Redis connection for the whole api: limits, abuse counters and bans share it.
+        await v1.register(rateLimits, {
+          config,
+          ...(services.redis ? { redis: services.redis.client } : {}),
+        });
+        for (const route of v1Routes) {
+          await v1.register(route, { door });
+        }
+      },
+      { prefix: DOOR_PREFIX[door] },
+    );
+  }
+  await app.register(webRoutes, { prefix: '/web' });
   await app.register(async (webhooks) => {
-    await webhooks.register(rateLimits, { config });
+    await webhooks.register(rateLimits, {
+      config,
+      ...(services.redis ? { redis: services.redis.client } : {}),
+    });
     await webhooks.register(strategyWebhookRoutes(() => services.strategies));
   });
   await app.register(internalAdminRoutes, { prefix: '/internal/admin' });

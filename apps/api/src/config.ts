@@ -76,6 +76,35 @@ const rateLimitText = (name: string, fallback: string) =>
 const secretText = (name: string) =>
   z.string().min(32, `${name} must be at least 32 characters (use 32 random bytes, hex encoded)`);
 
+const listText = (fallback = '') =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+/** Fastify's `trustProxy`: false, true (any proxy), or the proxies' addresses/CIDRs (comma list). */
+const trustProxyText = z
+  .string()
+  .default('false')
+  .transform((value): boolean | string[] => {
+    const text = value.trim();
+    if (/^(true|yes|1)$/i.test(text)) {
+      return true;
+    }
+    if (/^(false|no|0|)$/i.test(text)) {
+      return false;
+    }
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  });
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -200,7 +229,57 @@ export const envSchema = z
       .default('openalgo-rl:'),
     /** Minimum spacing of broker history calls, process-wide (OpenAlgo: 350 ms); excess calls wait. */
     HISTORY_SPACING_MS: z.coerce.number().int().min(0).max(60_000).default(350),
-    /** IST time (HH:MM) when broker sessions expire daily. */
+    /** Web sessions: cookie name, Secure flag (`auto`: when the request came over https), lifetimes. */
+    SESSION_COOKIE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'SESSION_COOKIE_NAME must be letters, digits, - or _')
+      .default('oa_session'),
+    COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(720),
+    SESSION_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+    /** Trust X-Forwarded-* from a reverse proxy: `false`, `true`, or the proxies' addresses. */
+    TRUST_PROXY: trustProxyText,
+    /** Login, TOTP and reset attempts per client IP (OpenAlgo's names and defaults). */
+    LOGIN_RATE_LIMIT_MIN: rateLimitText('LOGIN_RATE_LIMIT_MIN', '5 per minute'),
+    LOGIN_RATE_LIMIT_HOUR: rateLimitText('LOGIN_RATE_LIMIT_HOUR', '25 per hour'),
+    RESET_RATE_LIMIT: rateLimitText('RESET_RATE_LIMIT', '15 per hour'),
+    /** Failed logins in a row that lock the account, and for how long. */
+    LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(10),
+    LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
+    /** Automatic IP bans: invalid API keys / failed logins per IP within 24 h; 0 disables. */
+    INVALID_API_KEY_BAN_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(100),
+    FAILED_LOGIN_BAN_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(50),
+    /** Length of an automatic ban in minutes; 0 = permanent (OpenAlgo's default). */
+    BAN_DURATION_MINUTES: z.coerce.number().int().min(0).max(5_256_000).default(0),
+    /** Prefix of every Redis key and channel (several installations may share one Redis). */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'REDIS_KEY_PREFIX must be letters, digits, :, - or _')
+      .default('openalgo:'),
+    /** The issuer authenticator apps show for the TOTP entry. */
+    TOTP_ISSUER: z.string().min(1).max(64).default('OpenAlgo'),
+    /** CORS on `/api/*`, off unless enabled (api-v1 §1). */
+    CORS_ENABLED: booleanText.default(false),
+    CORS_ALLOWED_ORIGINS: listText(),
+    CORS_ALLOWED_METHODS: listText('GET,POST,DELETE,PUT,PATCH'),
+    CORS_ALLOWED_HEADERS: listText('Content-Type,Authorization,X-Requested-With'),
+    CORS_EXPOSED_HEADERS: listText(),
+    CORS_ALLOW_CREDENTIALS: booleanText.default(false),
+    CORS_MAX_AGE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400 * 7)
+      .default(86_400),
+    /** Content-Security-Policy: on by default; extra connect-src sources; report-only mode. */
+    CSP_ENABLED: booleanText.default(true),
+    CSP_REPORT_ONLY: booleanText.default(false),
+    CSP_CONNECT_SRC: listText(),
+    CSP_REPORT_URI: z.string().url().optional(),
+    /** Largest request body in bytes, and how long a request may take. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(104_857_600).default(1_048_576),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    /** IST time (HH:MM) when broker sessions and web sessions expire daily. */
     SESSION_EXPIRY_TIME: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'SESSION_EXPIRY_TIME must be HH:MM (IST)')

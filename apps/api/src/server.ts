@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './runtime.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { reencryptSecrets } from './services/reencrypt-secrets.js';
 
 /** Starts the api: config, database (migrated), first-run account, listen, graceful shutdown. */
 async function main(): Promise<void> {
@@ -23,6 +24,12 @@ async function main(): Promise<void> {
   const database = await openDatabase(config);
   phases.database = Math.round(performance.now() - startedAt);
   const app = await buildApp(config, { database, logger });
+  // Key rotation: secrets still under an older ENCRYPTION_KEYS entry move to the first one.
+  const rotation = await reencryptSecrets(app.services.db, app.services.secretBox, logger);
+  if (rotation.reencrypted > 0 || rotation.unreadable > 0) {
+    logger.info(rotation, 'secrets at rest re-encrypted under the current key');
+    app.services.audit.record('secrets.reencrypted', { detail: { ...rotation, via: 'startup' } });
+  }
   phases.app = Math.round(performance.now() - startedAt);
 
   const firstRun = config.FIRST_RUN === 'generate' ? await app.services.accounts.ensureFirstRun() : null;

@@ -6,6 +6,13 @@ import type { ChartPreferencesTable } from './tables/chart-preferences.js';
 import type { LatencyLogTable } from './tables/latency-log.js';
 import type { OrderLogTable } from './tables/order-log.js';
 import type { PendingOrderEventsTable, PendingOrdersTable } from './tables/pending-orders.js';
+import type {
+  AuditLogTable,
+  AuthChallengesTable,
+  IpBansTable,
+  RecoveryCodesTable,
+  WebSessionsTable,
+} from './tables/security.js';
 import type { SettingsTable } from './tables/settings.js';
 import type { StrategiesTable, StrategyAlertsTable, StrategySymbolsTable } from './tables/strategies.js';
 import type { SymbolsTable } from './tables/symbols.js';
@@ -34,4 +41,9 @@ export interface Database {
   pending_orders: PendingOrdersTable;
   pending_order_events: PendingOrderEventsTable;
   candles: CandlesTable;
+  web_sessions: WebSessionsTable;
+  auth_challenges: AuthChallengesTable;
+  recovery_codes: RecoveryCodesTable;
+  ip_bans: IpBansTable;
+  audit_log: AuditLogTable;
 }

@@ -10,4 +10,5 @@ export * from './orders.js';
 export * from './symbol.js';
 export * from './symbols.js';
 export * from './utility.js';
+export * from './web-auth.js';
 export * from './webhooks.js';

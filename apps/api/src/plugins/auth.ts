@@ -1,8 +1,8 @@
+import type { OrderMode } from '@openalgo/db';
 import { API_MESSAGES } from '@openalgo/shared-types';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
-import type { ApiKeyIdentity } from '../services/api-keys.js';
 import type { BrokerSession } from '../services/broker-sessions.js';
 
 /**
@@ -11,7 +11,14 @@ import type { BrokerSession } from '../services/broker-sessions.js';
  */
 export type AuthClass = 'session' | 'key' | 'none';
 
-export interface RequestAuth extends ApiKeyIdentity {
+/**
+ * Who is calling, the same through either door: the API key (`/api/v1`, `apiKeyId` set) or the
+ * web session (`/web/v1`, `apiKeyId` null; the order mode is that of the user's key).
+ */
+export interface RequestAuth {
+  userId: number;
+  apiKeyId: number | null;
+  orderMode: OrderMode;
   session: BrokerSession | null;
 }
 

@@ -12,6 +12,9 @@ export interface DoorOptions {
   door: Door;
 }
 
+/** Where each door's routes live. */
+export const DOOR_PREFIX: Record<Door, string> = { apikey: '/api/v1', session: '/web/v1' };
+
 type ObjectWithApikey = z.ZodObject<{ apikey: z.ZodType } & z.ZodRawShape>;
 
 /**

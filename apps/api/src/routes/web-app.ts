@@ -23,6 +23,7 @@ export function isSpaPath(url: string): boolean {
     !url.startsWith('/api/') &&
     !url.startsWith('/web/') &&
     !url.startsWith('/internal/') &&
+    !url.startsWith('/web/') &&
     url !== '/health' &&
     !/\.[a-z0-9]+$/i.test(url.split('?')[0] ?? '')
   );

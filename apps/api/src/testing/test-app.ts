@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseHandle, DatabaseKind } from '@openalgo/db';
 import { createTestDatabase } from '@openalgo/db/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type App, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 
@@ -26,6 +26,8 @@ export interface TestResponse {
   text: string;
   json: unknown;
 }
+
+export const TEST_ADMIN_PASSWORD = 'correct horse battery';
 
 /**
  * Limits high enough that functional suites never meet them; the rate-limit suites pass
@@ -58,6 +60,11 @@ export function testEnv(
     ADMIN_TOKEN: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
     TRAFFIC_LOG_FLUSH_MS: '50',
+    // Suites sign in often from 127.0.0.1; the abuse-limit tests set their own limits.
+    LOGIN_RATE_LIMIT_MIN: '10000 per minute',
+    LOGIN_RATE_LIMIT_HOUR: '100000 per hour',
+    RESET_RATE_LIMIT: '10000 per hour',
+    REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:`,
     ...overrides,
   };
 }
@@ -84,6 +91,8 @@ export async function startTestApp(
     /** With a shared `database`: the admin exists already (`apiKey` is then empty). */
     skipSetup?: boolean;
     now?: () => number;
+    /** A real logger (default: silent). */
+    logger?: Logger;
     /** Registers extra plugins before the app listens. */
     beforeListen?: (app: App) => Promise<void>;
   } = {},
@@ -92,15 +101,12 @@ export async function startTestApp(
   const database = options.database ?? (await createTestDatabase(kind));
   const app = await buildApp(config, {
     database,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.now ? { now: options.now } : {}),
   });
   const { apiKey } = options.skipSetup
     ? { apiKey: '' }
-    : await app.services.accounts.setupAdmin({
-        username: 'admin',
-        password: 'correct horse battery',
-      });
+    : await app.services.accounts.setupAdmin({ username: 'admin', password: TEST_ADMIN_PASSWORD });
   await options.beforeListen?.(app);
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const request = async (path: string, init: RequestInit) =>

@@ -6,6 +6,7 @@ import * as chartPreferences from './202612011200_chart_preferences.js';
 import * as sandbox from './202612011300_sandbox.js';
 import * as actionCenter from './202612011310_action_center.js';
 import * as candles from './202612011400_candles.js';
+import * as security from './202612011800_security.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '202612011300_sandbox': sandbox,
   '202612011310_action_center': actionCenter,
   '202612011400_candles': candles,
+  '202612011800_security': security,
 };

@@ -15,6 +15,12 @@ export interface UsersTable {
   /** TOTP secret, encrypted at rest (AES-256-GCM envelope); null until enrolled. */
   totp_secret_enc: string | null;
   totp_enabled: Generated<boolean>;
+  /** Consecutive failed logins; a lockout resets it. */
+  failed_login_count: Generated<number>;
+  locked_until: NullableTimestamp;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
+  password_changed_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
