@@ -137,6 +137,13 @@ export const apiKeyRotateResponseSchema = z.object({
   data: z.object({ apikey: z.string(), key_prefix: z.string() }),
 });
 
+/** The order mode of the user's API key: `auto` places at once, `semi_auto` queues for approval. */
+export const orderModeRequestSchema = strictBody({ mode: z.enum(['auto', 'semi_auto']) });
+export const orderModeResponseSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({ order_mode: z.enum(['auto', 'semi_auto']) }),
+});
+
 export const changePasswordRequestSchema = strictBody({
   current_password: passwordInput,
   new_password: newPasswordSchema,

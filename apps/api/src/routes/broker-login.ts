@@ -69,6 +69,10 @@ export const brokerLoginRoutes: FastifyPluginAsync<BrokerLoginRoutesOptions> = a
     }
     try {
       const { session } = await login.complete(query);
+      app.services.audit.record('broker.connected', {
+        ip: request.ip,
+        detail: { broker: broker.id, broker_user_id: session.userId ?? null },
+      });
       if (wantsJson(request)) {
         return {
           status: 'success',

@@ -29,6 +29,11 @@ export const analyzerToggleRoute: FastifyPluginAsyncZod<DoorOptions> = async (ap
       }
       const { analyzer, analyzerTargets, database } = app.services;
       await analyzer.set(request.body.mode, database);
+      app.services.audit.record('mode.switched', {
+        userId: request.auth?.userId ?? null,
+        ip: request.ip,
+        detail: { analyze_mode: request.body.mode, door },
+      });
       const mode = request.body.mode ? ('analyze' as const) : ('live' as const);
       return {
         status: 'success' as const,

@@ -1,10 +1,12 @@
-import { findActiveApiKeyForUser } from '@openalgo/db';
+import { findActiveApiKeyForUser, setApiKeyOrderMode } from '@openalgo/db';
 import {
   apiKeyInfoResponseSchema,
   apiKeyRotateRequestSchema,
   apiKeyRotateResponseSchema,
   changePasswordRequestSchema,
   okResponseSchema,
+  orderModeRequestSchema,
+  orderModeResponseSchema,
   passwordResetRequestSchema,
   recoveryCodesResponseSchema,
   sessionResponseSchema,
@@ -16,7 +18,9 @@ import {
   totpStatusResponseSchema,
 } from '@openalgo/shared-types';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ApiError } from '../../errors.js';
 import { setSessionCookie } from '../../plugins/session-auth.js';
+import { API_KEYS_CHANNEL } from '../../services/accounts.js';
 import {
   clientOf,
   createLimiters,
@@ -67,6 +71,30 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       request.log.info({ userId: session.userId }, 'api key rotated from the web app');
       return { status: 'success' as const, data: { apikey, key_prefix: apikey.slice(0, 8) } };
+    },
+  );
+
+  app.post(
+    '/apikey/mode',
+    { schema: { body: orderModeRequestSchema, response: { 200: orderModeResponseSchema } } },
+    async (request) => {
+      const session = requireWebSession(request);
+      const key = await findActiveApiKeyForUser(app.services.db, session.userId);
+      if (!key) {
+        throw ApiError.message(404, 'No active API key: rotate one first.');
+      }
+      if (key.order_mode !== request.body.mode) {
+        await setApiKeyOrderMode(app.services.db, key.id, request.body.mode);
+        // Cached identities carry the order mode: drop them here and in every other process.
+        app.services.apiKeys.invalidate();
+        await app.services.database.notify(API_KEYS_CHANNEL);
+        app.services.audit.record('mode.switched', {
+          userId: session.userId,
+          ip: request.ip,
+          detail: { order_mode: request.body.mode, previous: key.order_mode },
+        });
+      }
+      return { status: 'success' as const, data: { order_mode: request.body.mode } };
     },
   );
 

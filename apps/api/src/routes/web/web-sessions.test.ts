@@ -269,6 +269,28 @@ describe.each(testBackends())('web sessions on %s', (backend) => {
     expect(back.status).toBe(200);
   });
 
+  it('switches the order mode and the analyzer mode, each switch audited', async () => {
+    const client = await signedIn();
+    const semi = await client.post('/web/apikey/mode', { mode: 'semi_auto' });
+    expect(semi.json).toEqual({ status: 'success', data: { order_mode: 'semi_auto' } });
+    expect((await client.get('/web/apikey')).json).toMatchObject({ data: { order_mode: 'semi_auto' } });
+    // The session door sees the new mode at once (semi-auto may not toggle the analyzer).
+    expect((await client.post('/web/v1/analyzer/toggle', { mode: true })).status).toBe(403);
+    expect((await client.post('/web/apikey/mode', { mode: 'auto' })).status).toBe(200);
+    const toggled = await client.post('/web/v1/analyzer/toggle', { mode: true });
+    expect(toggled.status).toBe(200);
+    expect((await client.post('/web/v1/analyzer/toggle', { mode: false })).status).toBe(200);
+    expect((await client.post('/web/apikey/mode', { mode: 'manual' })).status).toBe(400);
+    await t.app.services.audit.flush();
+    const switches = await t.app.services.audit.list({ event: 'mode.switched' });
+    expect(switches.map((row) => row.detail)).toEqual([
+      { analyze_mode: false, door: 'session' },
+      { analyze_mode: true, door: 'session' },
+      { order_mode: 'auto', previous: 'semi_auto' },
+      { order_mode: 'semi_auto', previous: 'auto' },
+    ]);
+  });
+
   it('audits sign-ins, failures, logouts, key rotation and password changes', async () => {
     await t.app.services.audit.flush();
     const client = await signedIn();
