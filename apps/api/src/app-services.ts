@@ -1,6 +1,13 @@
 import type { BrokerAdapter } from '@openalgo/broker-sdk';
 import type { Database, DatabaseHandle, Kysely, NewLatencyLogRow, NewTrafficLogRow } from '@openalgo/db';
-import { countOrderLog, findActiveApiKeyForUser, insertLatencyLogs, insertTrafficLogs } from '@openalgo/db';
+import {
+  countOrderLog,
+  findActiveApiKeyForUser,
+  findUserById,
+  getTelegramBot,
+  insertLatencyLogs,
+  insertTrafficLogs,
+} from '@openalgo/db';
 import type { Logger } from 'pino';
 import { createConfiguredBroker } from './brokers/create-broker.js';
 import type { Config } from './config.js';
@@ -37,8 +44,11 @@ import {
 } from './services/security.js';
 import { type OrderGateway, StrategyService } from './services/strategies/strategy-service.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
+import { createTelegramAccountViews } from './services/telegram/account-views.js';
+import { TelegramBotService } from './services/telegram/bot.js';
 import { WebAuthService } from './services/web-auth.js';
 import { WebSessionService } from './services/web-sessions.js';
+import type { WhatsAppNotifier } from './services/whatsapp/notifier.js';
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -49,6 +59,8 @@ export interface AppDeps {
   analyzerTargets?: AnalyzerTargets;
   /** Where semi-auto placements wait for approval (the Action Center store). */
   orderQueue?: OrderQueue;
+  /** The outbound WhatsApp provider; without one `/whatsapp/notify` answers "not paired". */
+  whatsapp?: WhatsAppNotifier;
 }
 
 export interface AppServices {
@@ -99,6 +111,9 @@ export interface AppServices {
   marketData: MarketDataService;
   /** Option resolution, chains, Greeks and the synthetic future. */
   options: OptionsService;
+  /** The Telegram bot (linking, commands, alerts); started from `/telegram/start`. */
+  telegram: TelegramBotService;
+  whatsapp: WhatsAppNotifier | null;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -303,6 +318,24 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     dedupeWindowMs: config.STRATEGY_DEDUPE_WINDOW_MS,
     maxAlertAgeMs: config.STRATEGY_ALERT_MAX_AGE_MS,
   });
+  const telegram = new TelegramBotService({
+    db,
+    secretBox,
+    logger: deps.logger.child({ service: 'telegram' }),
+    now,
+    apiBaseUrl: config.TELEGRAM_API_URL,
+    verifyApiKey: async (apiKey) => {
+      const identity = await apiKeys.verify(apiKey);
+      const user = identity ? await findUserById(db, identity.userId) : undefined;
+      return identity && user ? { userId: identity.userId, username: user.username } : null;
+    },
+    views: createTelegramAccountViews({
+      gateway: brokerGateway,
+      sessions: brokerSessions,
+      mode: () => (analyzer.isOn ? 'analyze' : 'live'),
+    }),
+    brokerName: () => brokerName,
+  });
   const stopListening: Array<() => Promise<void>> = [];
   return {
     config,
@@ -338,6 +371,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     strategies,
     marketData,
     options,
+    telegram,
+    whatsapp: deps.whatsapp ?? null,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
@@ -346,6 +381,12 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       await symbols.reload();
       await analyzerTargets.start();
       await analyzer.start(deps.database);
+      if ((await getTelegramBot(db))?.is_active) {
+        // The bot was running before the restart: resume it in the background.
+        void telegram.start().catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'telegram bot did not resume');
+        });
+      }
       if (!broker.instruments.requiresSession) {
         // The dump needs no login (the simulator): have today's master before the first request.
         const status = await masterContract.load(undefined);
@@ -383,6 +424,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       await latencyLog.close();
       await analyzer.close();
       await analyzerTargets.close();
+      await telegram.close();
       await trafficLog.close();
       await security.close();
       await audit.close();

@@ -280,6 +280,19 @@ export const envSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(104_857_600).default(1_048_576),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     /** IST time (HH:MM) when broker sessions and web sessions expire daily. */
+    /** Telegram's Bot API host; set it only to point at a fake (tests) or a proxy. */
+    TELEGRAM_API_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'TELEGRAM_API_URL must be an http(s) URL')
+      .default('https://api.telegram.org'),
+    /** Secret Telegram echoes on webhook calls; default: first 32 hex of SHA-256(bot token). */
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ -')
+      .optional(),
+    /** Folders `/whatsapp/notify` may attach files from, comma separated; default DATA_DIR/attachments. */
+    WHATSAPP_ATTACHMENT_ROOTS: z.string().min(1).optional(),
+    /** IST time (HH:MM) when broker sessions expire daily. */
     SESSION_EXPIRY_TIME: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'SESSION_EXPIRY_TIME must be HH:MM (IST)')
@@ -308,6 +321,8 @@ export interface Config extends Env {
   databaseKind: 'pglite' | 'postgres';
   /** Where the embedded database files live. */
   pgliteDir: string;
+  /** Absolute folders `/whatsapp/notify` may attach files from. */
+  whatsappAttachmentRoots: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -385,5 +400,11 @@ export function loadConfig(
     dataDir,
     databaseKind: result.data.DATABASE_URL ? 'postgres' : 'pglite',
     pgliteDir: join(dataDir, 'pglite'),
+    whatsappAttachmentRoots: Object.freeze(
+      (result.data.WHATSAPP_ATTACHMENT_ROOTS?.split(',') ?? [join(dataDir, 'attachments')])
+        .map((root) => root.trim())
+        .filter((root) => root.length > 0)
+        .map((root) => (isAbsolute(root) ? root : resolve(cwd, root))),
+    ),
   });
 }

@@ -5,6 +5,7 @@ export * from './enums.js';
 export * from './errors.js';
 export * from './fields.js';
 export * from './market-data.js';
+export * from './notifications.js';
 export * from './options.js';
 export * from './orders.js';
 export * from './symbol.js';

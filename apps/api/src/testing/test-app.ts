@@ -7,6 +7,7 @@ import { createTestDatabase } from '@openalgo/db/testing';
 import pino, { type Logger } from 'pino';
 import { type App, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
+import type { WhatsAppNotifier } from '../services/whatsapp/notifier.js';
 
 export interface TestApp {
   app: App;
@@ -93,6 +94,8 @@ export async function startTestApp(
     now?: () => number;
     /** A real logger (default: silent). */
     logger?: Logger;
+    /** An outbound WhatsApp provider for the app. */
+    whatsapp?: WhatsAppNotifier;
     /** Registers extra plugins before the app listens. */
     beforeListen?: (app: App) => Promise<void>;
   } = {},
@@ -103,6 +106,7 @@ export async function startTestApp(
     database,
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.whatsapp ? { whatsapp: options.whatsapp } : {}),
   });
   const { apiKey } = options.skipSetup
     ? { apiKey: '' }

@@ -161,3 +161,27 @@ export async function telegramCommandStats(db: Executor, since: Date): Promise<T
     topUsers: byUser.map((row) => [row.username, Number(row.count)]),
   };
 }
+
+export interface LinkedTelegramUserRow extends TelegramUserRow {
+  /** The OpenAlgo user the chat is linked to. */
+  username: string;
+}
+
+/** Linked chats with their OpenAlgo usernames, filtered like `listTelegramUsers`. */
+export async function listLinkedTelegramUsers(
+  db: Executor,
+  input: ListTelegramUsersInput = {},
+): Promise<LinkedTelegramUserRow[]> {
+  let builder = db
+    .selectFrom('telegram_users as tu')
+    .innerJoin('users as u', 'u.id', 'tu.user_id')
+    .selectAll('tu')
+    .select('u.username');
+  if (input.broker) {
+    builder = builder.where('tu.broker', '=', input.broker);
+  }
+  if (input.notificationsEnabled !== undefined) {
+    builder = builder.where('tu.notifications_enabled', '=', input.notificationsEnabled);
+  }
+  return builder.orderBy('tu.id').execute();
+}

@@ -36,8 +36,10 @@ import { searchRoute } from './search.js';
 import { sipRoutes } from './sip.js';
 import { splitOrderRoute } from './split-order.js';
 import { symbolRoute } from './symbol.js';
+import { telegramRoutes } from './telegram.js';
 import { tickerRoute } from './ticker.js';
 import { tradeBookRoute } from './trade-book.js';
+import { whatsappRoutes } from './whatsapp.js';
 
 /**
  * Every `/api/v1` route module. `app.ts` registers each under `/api/v1` (API-key door) and,
@@ -88,4 +90,6 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   instrumentsRoute,
   // Options analytics (api-v1 §4.5).
   optionsRoutes,
+  telegramRoutes,
+  whatsappRoutes,
 ];

@@ -129,13 +129,18 @@ export class TelegramBotService {
   }
 
   async stop(): Promise<string> {
+    await this.close();
+    await saveTelegramBot(this.#options.db, { is_active: false });
+    return 'Bot stopped';
+  }
+
+  /** Stops polling and sending without changing the stored state (server shutdown). */
+  async close(): Promise<void> {
     this.#polling?.abort();
     this.#polling = null;
     await this.#pollLoop?.catch(() => undefined);
     this.#pollLoop = null;
     this.#api = null;
-    await saveTelegramBot(this.#options.db, { is_active: false });
-    return 'Bot stopped';
   }
 
   /** The secret Telegram echoes in `X-Telegram-Bot-Api-Secret-Token` (first 32 hex of SHA-256(token)). */
