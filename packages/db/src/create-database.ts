@@ -74,17 +74,21 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
       ...(config.schema ? { connection: { search_path: `${config.schema},public` } } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    // Notifications are database-wide: in a schema of its own (tests) the channel carries the
+    // schema, so two installations sharing one database never invalidate each other's caches.
+    const scoped = (channel: string) =>
+      checkChannel(config.schema ? `${channel}__${config.schema}` : channel);
     return {
       db,
       kind: 'postgres',
       sandboxSchema: await resolveSandboxSchema(db),
       dump: null,
       listen: async (channel, onNotify) => {
-        const subscription = await client.listen(checkChannel(channel), (payload) => onNotify(payload));
+        const subscription = await client.listen(scoped(channel), (payload) => onNotify(payload));
         return () => subscription.unlisten();
       },
       notify: async (channel, payload = '') => {
-        await client.notify(checkChannel(channel), payload);
+        await client.notify(scoped(channel), payload);
       },
       close: async () => {
         // Bounded: postgres.js waits for every connection to end, and a connection can stay
