@@ -97,6 +97,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   for (const door of ['apikey', 'session'] as const) {
     await app.register(
       async (v1) => {
+        // Bodies are JSON objects only: text/plain is refused like any other non-JSON body (§2.5).
+        v1.removeContentTypeParser('text/plain');
         await v1.register(door === 'apikey' ? auth : sessionAuth);
         // One Redis connection for the whole api: limits, abuse counters and bans share it.
         await v1.register(rateLimits, {
