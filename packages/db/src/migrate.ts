@@ -1,4 +1,12 @@
-import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type MigrationResultSet,
+  Migrator,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -21,10 +29,51 @@ export class MigrationError extends Error {
  */
 async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema ?? 'public';
   return new Migrator({
-    db,
+    db: withScopedIntrospection(db, schema),
     provider: { getMigrations: async () => MIGRATIONS },
-    migrationTableSchema: rows[0]?.schema ?? 'public',
+    migrationTableSchema: schema,
+  });
+}
+
+/**
+ * Kysely's own introspector lists the tables of every schema in the database (calling
+ * `has_schema_privilege` on each), so a schema dropped by somebody else while it runs — a
+ * parallel test suite, a second installation being removed — fails our migration with
+ * "schema … does not exist". The migrator only asks whether its own schema and tables exist:
+ * answer that from the catalog for this one schema.
+ */
+function withScopedIntrospection(db: Kysely<Database>, schema: string): Kysely<Database> {
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async (): Promise<SchemaMetadata[]> => {
+      const found = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return found.rows;
+    },
+    getTables: async (): Promise<TableMetadata[]> => {
+      const found = await sql<{ name: string; kind: string }>`
+        select c.relname as name, c.relkind as kind
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db);
+      return found.rows.map((row) => ({
+        name: row.name,
+        schema,
+        isView: row.kind === 'v',
+        columns: [],
+      }));
+    },
+    getMetadata: async () => ({ tables: await introspection.getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') {
+        return introspection;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
