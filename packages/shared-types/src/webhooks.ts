@@ -189,3 +189,30 @@ export const alertResponseSchema = z.object({
     .optional(),
 });
 export type AlertResponse = z.infer<typeof alertResponseSchema>;
+
+// ------------------------------------------------------------------ the web app's strategy routes
+
+/** A database id in a path (`/web/strategies/:id`): a positive 32-bit integer. */
+const rowId = z.coerce.number().int().min(1).max(2_147_483_647);
+
+export const strategyParamsSchema = z.strictObject({ id: rowId });
+export const strategySymbolParamsSchema = z.strictObject({ id: rowId, symbol_id: rowId });
+
+export const strategyListResponseSchema = z.object({
+  status: z.literal('success'),
+  data: z.array(strategySchema),
+});
+export type StrategyListResponse = z.infer<typeof strategyListResponseSchema>;
+
+export const strategyResponseSchema = z.object({ status: z.literal('success'), data: strategySchema });
+export type StrategyResponse = z.infer<typeof strategyResponseSchema>;
+
+export const strategyAlertsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+export const strategyAlertsResponseSchema = z.object({
+  status: z.literal('success'),
+  data: z.array(alertRecordSchema),
+});
+export type StrategyAlertsResponse = z.infer<typeof strategyAlertsResponseSchema>;

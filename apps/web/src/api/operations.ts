@@ -50,10 +50,13 @@ import {
   strategyOnlyBodySchema,
 } from './contracts/orders.js';
 import {
+  addStrategySymbolsBodySchema,
   alertsResponseSchema,
+  createStrategyBodySchema,
   okSchema,
   strategiesResponseSchema,
   strategyResponseSchema,
+  updateStrategyBodySchema,
 } from './contracts/strategies.js';
 import {
   telegramConfigBodySchema,
@@ -315,14 +318,23 @@ export const strategyOperations = {
   create: defineOperation({
     method: 'POST',
     path: '/web/strategies',
-    request: z.record(z.string(), z.unknown()),
+    request: createStrategyBodySchema,
     response: strategyResponseSchema,
   }),
+  update: (id: number) =>
+    defineOperation({
+      method: 'PATCH',
+      path: `/web/strategies/${id}`,
+      request: updateStrategyBodySchema,
+      response: strategyResponseSchema,
+    }),
+  remove: (id: number) =>
+    defineOperation({ method: 'DELETE', path: `/web/strategies/${id}`, response: okSchema }),
   addSymbols: (id: number) =>
     defineOperation({
       method: 'POST',
       path: `/web/strategies/${id}/symbols`,
-      request: z.record(z.string(), z.unknown()),
+      request: addStrategySymbolsBodySchema,
       response: strategyResponseSchema,
     }),
   removeSymbol: (id: number, symbolId: number) =>

@@ -1,4 +1,4 @@
-import { STRATEGY_PLATFORMS } from '@openalgo/shared-types';
+import { STRATEGY_PLATFORMS, type StrategyPlatform } from '@openalgo/shared-types';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -14,7 +14,7 @@ export function StrategiesPage() {
   const queryClient = useQueryClient();
   const list = useApiQuery(strategyOperations.list, undefined);
   const [name, setName] = useState('');
-  const [platform, setPlatform] = useState<string>('tradingview');
+  const [platform, setPlatform] = useState<StrategyPlatform>('tradingview');
   const [isIntraday, setIntraday] = useState(false);
   const create = useMutation({
     mutationFn: () =>
@@ -44,7 +44,11 @@ export function StrategiesPage() {
         <label htmlFor="strategy-name">Name</label>
         <input id="strategy-name" value={name} onChange={(event) => setName(event.target.value)} />
         <label htmlFor="strategy-platform">Platform</label>
-        <select id="strategy-platform" value={platform} onChange={(event) => setPlatform(event.target.value)}>
+        <select
+          id="strategy-platform"
+          value={platform}
+          onChange={(event) => setPlatform(event.target.value as StrategyPlatform)}
+        >
           {STRATEGY_PLATFORMS.map((value) => (
             <option key={value} value={value}>
               {value}

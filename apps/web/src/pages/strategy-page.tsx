@@ -1,9 +1,16 @@
-import { EXCHANGES, PRODUCTS } from '@openalgo/shared-types';
+import {
+  type AddStrategySymbolsRequest,
+  EXCHANGES,
+  type Exchange,
+  PRODUCTS,
+  type Product,
+} from '@openalgo/shared-types';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { useApi, useApiQuery } from '../api/api-context.js';
 import { strategyOperations } from '../api/operations.js';
+import { Confirm } from '../components/confirm.js';
 import { CopyButton } from '../components/copy-button.js';
 import { Empty, QueryView } from '../components/states.js';
 import { toast } from '../components/toasts.js';
@@ -14,19 +21,21 @@ export function StrategyPage() {
   const id = Number(useParams().id);
   const client = useApi();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const strategy = useApiQuery(strategyOperations.get(id), undefined);
   const alerts = useApiQuery(strategyOperations.alerts(id), undefined, {
     refetchInterval: 15_000,
     retry: false,
   });
   const [symbol, setSymbol] = useState('');
-  const [exchange, setExchange] = useState('NSE');
+  const [exchange, setExchange] = useState<Exchange>('NSE');
   const [quantity, setQuantity] = useState('1');
-  const [product, setProduct] = useState('MIS');
+  const [product, setProduct] = useState<Product>('MIS');
   const [csv, setCsv] = useState('');
+  const [isConfirmingDelete, setConfirmingDelete] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: [strategyOperations.get(id).path] });
   const add = useMutation({
-    mutationFn: (body: Record<string, unknown>) => client.call(strategyOperations.addSymbols(id), body),
+    mutationFn: (body: AddStrategySymbolsRequest) => client.call(strategyOperations.addSymbols(id), body),
     onSuccess: async () => {
       toast.success('Symbol mappings saved');
       setSymbol('');
@@ -35,9 +44,26 @@ export function StrategyPage() {
     },
     onError: (error) => toast.fromError(error),
   });
-  const remove = useMutation({
+  const unmap = useMutation({
     mutationFn: (symbolId: number) => client.call(strategyOperations.removeSymbol(id, symbolId)),
     onSuccess: () => refresh(),
+    onError: (error) => toast.fromError(error),
+  });
+  const setActive = useMutation({
+    mutationFn: (isActive: boolean) => client.call(strategyOperations.update(id), { is_active: isActive }),
+    onSuccess: (answer) => {
+      toast.success(`Strategy ${answer.data.is_active ? 'resumed' : 'paused'}`);
+      return refresh();
+    },
+    onError: (error) => toast.fromError(error),
+  });
+  const remove = useMutation({
+    mutationFn: () => client.call(strategyOperations.remove(id)),
+    onSuccess: async () => {
+      toast.success('Strategy deleted');
+      await queryClient.invalidateQueries({ queryKey: [strategyOperations.list.path] });
+      await navigate('/strategies');
+    },
     onError: (error) => toast.fromError(error),
   });
   return (
@@ -45,7 +71,36 @@ export function StrategyPage() {
       <QueryView query={strategy}>
         {(data) => (
           <>
-            <h1>{data.data.name}</h1>
+            <div className="page-header">
+              <h1>{data.data.name}</h1>
+              <div className="spacer" />
+              <button
+                type="button"
+                disabled={setActive.isPending}
+                onClick={() => setActive.mutate(!data.data.is_active)}
+              >
+                {data.data.is_active ? 'Pause' : 'Resume'}
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={remove.isPending}
+                onClick={() => setConfirmingDelete(true)}
+              >
+                Delete
+              </button>
+            </div>
+            {isConfirmingDelete ? (
+              <Confirm
+                title={`Delete ${data.data.name}?`}
+                confirmLabel="Delete"
+                isBusy={remove.isPending}
+                onConfirm={() => remove.mutate()}
+                onCancel={() => setConfirmingDelete(false)}
+              >
+                <p>Its webhook URL stops working and its symbol mappings are removed.</p>
+              </Confirm>
+            ) : null}
             <section className="card">
               <h2>Webhook</h2>
               <div className="secret">
@@ -83,7 +138,7 @@ export function StrategyPage() {
                         <td className="num">{mapping.quantity}</td>
                         <td>{mapping.product}</td>
                         <td>
-                          <button type="button" onClick={() => remove.mutate(mapping.id)}>
+                          <button type="button" onClick={() => unmap.mutate(mapping.id)}>
                             Remove
                           </button>
                         </td>
@@ -109,7 +164,7 @@ export function StrategyPage() {
                 <select
                   id="map-exchange"
                   value={exchange}
-                  onChange={(event) => setExchange(event.target.value)}
+                  onChange={(event) => setExchange(event.target.value as Exchange)}
                 >
                   {EXCHANGES.map((value) => (
                     <option key={value}>{value}</option>
@@ -123,7 +178,11 @@ export function StrategyPage() {
                   onChange={(event) => setQuantity(event.target.value)}
                 />
                 <label htmlFor="map-product">Product</label>
-                <select id="map-product" value={product} onChange={(event) => setProduct(event.target.value)}>
+                <select
+                  id="map-product"
+                  value={product}
+                  onChange={(event) => setProduct(event.target.value as Product)}
+                >
                   {PRODUCTS.map((value) => (
                     <option key={value}>{value}</option>
                   ))}

@@ -4,6 +4,7 @@ import { sessionAuth } from '../../plugins/session-auth.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { sessionRoutes } from './session-routes.js';
+import { strategyRoutes } from './strategy-routes.js';
 
 /**
  * The web app's own routes under `/web` (no OpenAlgo equivalent), behind the session door.
@@ -20,4 +21,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(sessionRoutes);
   await app.register(accountRoutes);
   await app.register(adminRoutes);
+  await app.register(strategyRoutes);
 }
