@@ -5,6 +5,7 @@ import { type AppDeps, createAppServices } from './app-services.js';
 import type { Config } from './config.js';
 import { RequestValidationError } from './errors.js';
 import { createRequestId } from './ids.js';
+import { LazyChildLogger, type Logger } from './logger.js';
 import { auth } from './plugins/auth.js';
 import { errorHandler } from './plugins/error-handler.js';
 import { httpHardening } from './plugins/http-hardening.js';
@@ -41,6 +42,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     keepAliveTimeout: 72_000,
     trustProxy: config.TRUST_PROXY,
     genReqId: createRequestId,
+    childLoggerFactory: (logger, bindings, options) =>
+      new LazyChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

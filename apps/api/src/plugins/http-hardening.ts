@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config.js';
+import { DOCS_PREFIX } from './openapi.js';
 
 /** The origin (`ws://host:port`) of a URL, or null when it is not one. */
 function originOf(url: string): string | null {
@@ -49,26 +51,88 @@ export function contentSecurityPolicy(config: Config): Record<string, string[]> 
   return directives;
 }
 
+type HeaderSet = Record<string, string>;
+
 /**
- * Security headers on every answer (helmet: CSP, frame denial, nosniff, referrer policy,
- * cross-origin isolation headers, HSTS when the site is https-only) and CORS on `/api/*`
- * only when enabled, configured by the spec's variables (api-v1 §1).
+ * Runs helmet once against a recording response and keeps the headers it sets: helmet's own
+ * middleware (and @fastify/helmet, which rebuilds it per request) re-parses the policy on
+ * every answer, a measurable share of a small API call.
  */
-async function httpHardeningPlugin(app: FastifyInstance, options: { config: Config }): Promise<void> {
-  const { config } = options;
-  await app.register(fastifyHelmet, {
-    global: true,
-    contentSecurityPolicy: config.CSP_ENABLED
-      ? { useDefaults: false, directives: contentSecurityPolicy(config), reportOnly: config.CSP_REPORT_ONLY }
-      : false,
+function helmetHeaders(options: HelmetOptions): HeaderSet {
+  const headers: HeaderSet = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) {
+    throw failure;
+  }
+  return headers;
+}
+
+/** The header sets of every answer: the web app and pages, and the JSON API. */
+export function securityHeaders(config: Config): { page: HeaderSet; api: HeaderSet } {
+  const common: HelmetOptions = {
     // HSTS only where the operator says the site is served over https.
     strictTransportSecurity: config.COOKIE_SECURE === 'true' ? { maxAge: 31_536_000 } : false,
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+  };
+  const permissions = {
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  };
+  const page = {
+    ...helmetHeaders({
+      ...common,
+      contentSecurityPolicy: config.CSP_ENABLED
+        ? {
+            useDefaults: false,
+            directives: contentSecurityPolicy(config),
+            reportOnly: config.CSP_REPORT_ONLY,
+          }
+        : false,
+    }),
+    ...permissions,
+  };
+  // A JSON answer is never rendered: it needs no more policy than "nothing may load, nothing
+  // may frame it"; the same frame, sniffing and referrer protection as a page.
+  const api = {
+    ...helmetHeaders({
+      ...common,
+      contentSecurityPolicy: config.CSP_ENABLED
+        ? {
+            useDefaults: false,
+            directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] },
+            reportOnly: config.CSP_REPORT_ONLY,
+          }
+        : false,
+    }),
+    ...permissions,
+  };
+  return { page, api };
+}
+
+/**
+ * Security headers on every answer (helmet's set, computed once: CSP, frame denial, nosniff,
+ * referrer policy, cross-origin isolation headers, HSTS when the site is https-only) and CORS
+ * on `/api/*` only when enabled, configured by the spec's variables (api-v1 §1).
+ */
+async function httpHardeningPlugin(app: FastifyInstance, options: { config: Config }): Promise<void> {
+  const { config } = options;
+  const { page, api } = securityHeaders(config);
+  app.addHook('onRequest', (request, reply, done) => {
+    const url = request.url;
+    reply.headers(url.startsWith('/api/') && !url.startsWith(DOCS_PREFIX) ? api : page);
+    done();
   });
   if (config.CORS_ENABLED) {
     const allowed = new Set(config.CORS_ALLOWED_ORIGINS);

@@ -4,6 +4,7 @@ import { API_MESSAGES } from '@openalgo/shared-types';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Config, RateLimit } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { RateLimitClass } from '../routes/route-config.js';
@@ -37,11 +38,19 @@ export function limitsForClass(config: Config, rateLimitClass: RateLimitClass): 
   }
 }
 
+/** Presented key → its counter key, so a busy client costs one hash, not one per call. */
+const keyIds = new LRUCache<string, string>({ max: 10_000 });
+
 /** The counter key of a request: the presented API key's hash, else the client IP. */
 export function clientKeyOf(request: FastifyRequest): string {
   const apiKey = extractApiKey(request);
   if (apiKey) {
-    return `k:${createHash('sha256').update(apiKey).digest('base64url').slice(0, 24)}`;
+    let id = keyIds.get(apiKey);
+    if (id === undefined) {
+      id = `k:${createHash('sha256').update(apiKey).digest('base64url').slice(0, 24)}`;
+      keyIds.set(apiKey, id);
+    }
+    return id;
   }
   return `ip:${request.ip}`;
 }

@@ -30,6 +30,34 @@ describe('serving the built web app', () => {
     expect(asset.contentType).toMatch(/javascript/);
   });
 
+  it('sends the security headers: the page policy on pages, a no-load policy on JSON answers', async () => {
+    const page = await fetch(`${t.baseUrl}/`);
+    const pagePolicy = page.headers.get('content-security-policy') ?? '';
+    expect(pagePolicy).toContain("script-src 'self'");
+    expect(pagePolicy).toContain("frame-ancestors 'none'");
+    expect(pagePolicy).toContain("object-src 'none'");
+    const api = await fetch(`${t.baseUrl}/api/v1/ping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apikey: t.apiKey }),
+    });
+    expect(api.status).toBe(200);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    for (const response of [page, api]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(response.headers.get('permissions-policy')).toContain('camera=()');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+      // No https-only site configured: no HSTS.
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+    // The browsable reference is a page: it keeps the page policy.
+    const docs = await fetch(`${t.baseUrl}/api/docs/`);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
   it('keeps JSON 404s for the API and missing assets', async () => {
     const api = await t.request('/api/v1/missing', { method: 'GET' });
     expect(api.status).toBe(404);
