@@ -4,6 +4,7 @@ export * from './broker-types.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './fields.js';
+export * from './logs.js';
 export * from './market-data.js';
 export * from './notifications.js';
 export * from './options.js';

@@ -24,7 +24,7 @@ import {
   brokerLoginUrlResponseSchema,
   brokerStatusResponseSchema,
 } from './contracts/broker.js';
-import { latencyResponseSchema, trafficResponseSchema } from './contracts/logs.js';
+import { latencyResponseSchema, orderLogResponseSchema, trafficResponseSchema } from './contracts/logs.js';
 import {
   historyBodySchema,
   historyResponseSchema,
@@ -309,6 +309,7 @@ export const actionCenterOperations = {
 export const logOperations = {
   traffic: defineOperation({ method: 'GET', path: '/web/logs/traffic', response: trafficResponseSchema }),
   latency: defineOperation({ method: 'GET', path: '/web/logs/latency', response: latencyResponseSchema }),
+  orders: defineOperation({ method: 'GET', path: '/web/logs/orders', response: orderLogResponseSchema }),
 };
 
 export const strategyOperations = {

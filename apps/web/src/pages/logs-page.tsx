@@ -4,9 +4,16 @@ import { logOperations } from '../api/operations.js';
 import { Empty, QueryView } from '../components/states.js';
 import { formatTime } from '../lib/format.js';
 
-type Tab = 'traffic' | 'latency';
+/** A measured duration (not money): a number of milliseconds, shown to 0.1 ms. */
+function formatMs(value: number): string {
+  return value.toFixed(1);
+}
 
-/** Traffic (every API call) and latency (per order) logs, filterable. */
+type Tab = 'traffic' | 'latency' | 'orders';
+
+const TAB_LABELS: Record<Tab, string> = { traffic: 'Traffic', latency: 'Latency', orders: 'Orders' };
+
+/** Traffic (every API call), latency (per order) and the order log (request, answer, outcome). */
 export function LogsPage() {
   const [tab, setTab] = useState<Tab>('traffic');
   const [path, setPath] = useState('');
@@ -21,13 +28,18 @@ export function LogsPage() {
     query: { limit: 200 },
     refetchInterval: 10_000,
   });
+  const orders = useApiQuery(logOperations.orders, undefined, {
+    enabled: tab === 'orders',
+    query: { limit: 200 },
+    refetchInterval: 10_000,
+  });
   return (
     <div className="page">
       <div className="page-header">
         <h1>Logs</h1>
         <div className="spacer" />
         <div className="segmented inline" role="tablist" aria-label="Log">
-          {(['traffic', 'latency'] as const).map((value) => (
+          {(['traffic', 'latency', 'orders'] as const).map((value) => (
             <button
               key={value}
               type="button"
@@ -36,7 +48,7 @@ export function LogsPage() {
               className={`segment ${tab === value ? 'active' : ''}`}
               onClick={() => setTab(value)}
             >
-              {value === 'traffic' ? 'Traffic' : 'Latency'}
+              {TAB_LABELS[value]}
             </button>
           ))}
         </div>
@@ -81,13 +93,13 @@ export function LogsPage() {
                       </tr>
                     </thead>
                     <tbody>
-                      {data.data.map((row, index) => (
-                        <tr key={row.request_id ?? index}>
+                      {data.data.map((row) => (
+                        <tr key={row.id}>
                           <td className="small">{formatTime(row.at)}</td>
                           <td>{row.method}</td>
                           <td>{row.path}</td>
                           <td className={`num ${row.status >= 400 ? 'tone-down' : ''}`}>{row.status}</td>
-                          <td className="num">{String(row.duration_ms)}</td>
+                          <td className="num">{formatMs(row.duration_ms)}</td>
                           <td className="small">{row.client_ip ?? ''}</td>
                         </tr>
                       ))}
@@ -98,7 +110,7 @@ export function LogsPage() {
             }
           </QueryView>
         </>
-      ) : (
+      ) : tab === 'latency' ? (
         <QueryView query={latency}>
           {(data) =>
             data.data.length === 0 ? (
@@ -112,7 +124,8 @@ export function LogsPage() {
                     <tr>
                       <th scope="col">Time</th>
                       <th scope="col">Operation</th>
-                      <th scope="col">Symbol</th>
+                      <th scope="col">Order</th>
+                      <th scope="col">Broker</th>
                       <th scope="col" className="num">
                         Platform ms
                       </th>
@@ -126,15 +139,63 @@ export function LogsPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {data.data.map((row, index) => (
-                      <tr key={`${row.orderid ?? ''}-${index}`}>
+                    {data.data.map((row) => (
+                      <tr key={row.id}>
                         <td className="small">{formatTime(row.at)}</td>
-                        <td>{row.operation ?? ''}</td>
-                        <td>{row.symbol ?? ''}</td>
-                        <td className="num">{row.platform_ms ?? '—'}</td>
-                        <td className="num">{row.broker_ms ?? '—'}</td>
-                        <td className="num">{row.total_ms ?? '—'}</td>
-                        <td>{row.status ?? ''}</td>
+                        <td>{row.operation}</td>
+                        <td className="small">{row.orderid ?? ''}</td>
+                        <td>
+                          {row.broker}
+                          {row.mode === 'analyze' ? ' (analyzer)' : ''}
+                        </td>
+                        <td className="num">{formatMs(row.platform_ms)}</td>
+                        <td className="num">{formatMs(row.broker_ms)}</td>
+                        <td className="num">{formatMs(row.total_ms)}</td>
+                        <td>{row.status}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </QueryView>
+      ) : (
+        <QueryView query={orders}>
+          {(data) =>
+            data.data.length === 0 ? (
+              <Empty title="No orders yet">Every order request is kept here with the broker's answer.</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" aria-label="Order log">
+                  <thead>
+                    <tr>
+                      <th scope="col">Time</th>
+                      <th scope="col">Operation</th>
+                      <th scope="col">Symbol</th>
+                      <th scope="col">Strategy</th>
+                      <th scope="col">Order</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Error</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.data.map((row) => (
+                      <tr key={row.id} data-testid={`order-log-${row.id}`}>
+                        <td className="small">{formatTime(row.at)}</td>
+                        <td>
+                          {row.operation}
+                          {row.mode === 'analyze' ? ' (analyzer)' : ''}
+                        </td>
+                        <td>{row.symbol ? `${row.symbol} ${row.exchange ?? ''}` : ''}</td>
+                        <td>{row.strategy ?? ''}</td>
+                        <td className="small">{row.orderid ?? ''}</td>
+                        <td
+                          className={row.status === 'rejected' || row.status === 'failed' ? 'tone-down' : ''}
+                        >
+                          {row.status}
+                        </td>
+                        <td className="small">{row.error ?? ''}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -65,8 +65,16 @@ export interface ListLogsInput {
 
 export interface ListTrafficInput extends ListLogsInput {
   pathPrefix?: string;
+  /** Rows whose path contains this text (LIKE metacharacters are matched as text). */
+  pathContains?: string;
   status?: number;
   minimumStatus?: number;
+  /** Rows whose status is below this (with `minimumStatus`: a status class such as 4xx). */
+  statusBelow?: number;
+}
+
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function listTrafficLogs(db: Executor, input: ListTrafficInput = {}): Promise<TrafficLogRow[]> {
@@ -78,13 +86,19 @@ export async function listTrafficLogs(db: Executor, input: ListTrafficInput = {}
     builder = builder.where('at', '<', input.until);
   }
   if (input.pathPrefix) {
-    builder = builder.where('path', 'like', `${input.pathPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    builder = builder.where('path', 'like', `${likeLiteral(input.pathPrefix)}%`);
+  }
+  if (input.pathContains) {
+    builder = builder.where('path', 'like', `%${likeLiteral(input.pathContains)}%`);
   }
   if (input.status !== undefined) {
     builder = builder.where('status', '=', input.status);
   }
   if (input.minimumStatus !== undefined) {
     builder = builder.where('status', '>=', input.minimumStatus);
+  }
+  if (input.statusBelow !== undefined) {
+    builder = builder.where('status', '<', input.statusBelow);
   }
   return builder
     .orderBy('at', 'desc')

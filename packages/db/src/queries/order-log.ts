@@ -190,12 +190,17 @@ export async function listUnfinishedOrders(db: Executor): Promise<OrderLogRow[]>
 
 export interface ListOrderLogInput {
   limit?: number;
+  /** One user's rows. */
+  userId?: number;
   before?: Date;
   mode?: 'live' | 'analyze';
 }
 
 export async function listOrderLog(db: Executor, input: ListOrderLogInput = {}): Promise<OrderLogRow[]> {
   let builder = db.selectFrom('order_log').selectAll();
+  if (input.userId !== undefined) {
+    builder = builder.where('user_id', '=', input.userId);
+  }
   if (input.before) {
     builder = builder.where('created_at', '<', input.before);
   }

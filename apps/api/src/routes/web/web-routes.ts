@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sessionAuth } from '../../plugins/session-auth.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { logRoutes } from './log-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { strategyRoutes } from './strategy-routes.js';
 
@@ -22,4 +23,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(accountRoutes);
   await app.register(adminRoutes);
   await app.register(strategyRoutes);
+  await app.register(logRoutes);
 }
