@@ -60,7 +60,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       return { error: new RequestValidationError(result.error.issues, (httpPart ?? 'body') as 'body') };
     };
   });
-  app.setSerializerCompiler(serializerCompiler);
+  const validateResponses = config.RESPONSE_VALIDATION ?? config.NODE_ENV === 'test';
+  app.setSerializerCompiler(validateResponses ? serializerCompiler : () => (data) => JSON.stringify(data));
 
   app.decorateRequest('analyzerMode', false);
   await app.register(servicesPlugin(services));

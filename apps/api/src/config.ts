@@ -271,6 +271,12 @@ export const envSchema = z
       .min(0)
       .max(86_400 * 7)
       .default(86_400),
+    /**
+     * Check every answer against its route's response schema before sending it. The types
+     * already hold at compile time; the check is for tests (on by default when NODE_ENV=test)
+     * and costs a measurable share of a small call, so it is off otherwise unless set.
+     */
+    RESPONSE_VALIDATION: booleanText.optional(),
     /** Content-Security-Policy: on by default; extra connect-src sources; report-only mode. */
     CSP_ENABLED: booleanText.default(true),
     CSP_REPORT_ONLY: booleanText.default(false),

@@ -1,10 +1,8 @@
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './runtime.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
-import { reencryptSecrets } from './services/reencrypt-secrets.js';
 
 /** Starts the api: config, database (migrated), first-run account, listen, graceful shutdown. */
 async function main(): Promise<void> {
@@ -21,8 +19,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const phases: Record<string, number> = { config: Math.round(performance.now() - startedAt) };
-  const database = await openDatabase(config);
-  phases.database = Math.round(performance.now() - startedAt);
+  // The database (PGlite boots in its own worker thread) opens while the app's modules load:
+  // the two are the bulk of a cold start and need different cores.
+  const [database, { buildApp }, { reencryptSecrets }] = await Promise.all([
+    openDatabase(config).then((handle) => {
+      phases.database = Math.round(performance.now() - startedAt);
+      return handle;
+    }),
+    import('./app.js'),
+    import('./services/reencrypt-secrets.js'),
+  ]);
+  phases.modules = Math.round(performance.now() - startedAt);
   const app = await buildApp(config, { database, logger });
   // Key rotation: secrets still under an older ENCRYPTION_KEYS entry move to the first one.
   const rotation = await reencryptSecrets(app.services.db, app.services.secretBox, logger);
