@@ -1,10 +1,18 @@
 import type { BrokerAdapter } from '@openalgo/broker-sdk';
-import type { Database, DatabaseHandle, Kysely, NewLatencyLogRow, NewTrafficLogRow } from '@openalgo/db';
+import type {
+  AnalyzerLogInput,
+  Database,
+  DatabaseHandle,
+  Kysely,
+  NewLatencyLogRow,
+  NewTrafficLogRow,
+} from '@openalgo/db';
 import {
-  countOrderLog,
   findActiveApiKeyForUser,
+  findFirstAdmin,
   findUserById,
   getTelegramBot,
+  insertAnalyzerLogs,
   insertLatencyLogs,
   insertTrafficLogs,
 } from '@openalgo/db';
@@ -28,12 +36,9 @@ import { OptionsService } from './services/options/options-service.js';
 import { CoreOrderGateway } from './services/orders/order-gateway.js';
 import { OrderJournal } from './services/orders/order-journal.js';
 import { OrderService } from './services/orders/order-service.js';
-import {
-  type AnalyzerTargets,
-  ModeSwitch,
-  SimulatorAnalyzerTargets,
-} from './services/orders/order-target.js';
+import { type AnalyzerTargets, ModeSwitch } from './services/orders/order-target.js';
 import { OrderReconciler } from './services/orders/reconciler.js';
+import { BrokerFeed, SandboxAnalyzerTargets } from './services/orders/sandbox-targets.js';
 import { type OrderQueue, unavailableOrderQueue } from './services/orders/semi-auto.js';
 import { connectRedis, type RedisConnections } from './services/redis.js';
 import {
@@ -55,7 +60,7 @@ export interface AppDeps {
   logger: Logger;
   /** The clock; tests pass a fake one. */
   now?: () => number;
-  /** Analyzer mode's virtual broker (the sandbox engine); default: a separate simulator. */
+  /** Analyzer mode's virtual broker; default: the sandbox on this database, fed by the broker. */
   analyzerTargets?: AnalyzerTargets;
   /** Where semi-auto placements wait for approval (the Action Center store). */
   orderQueue?: OrderQueue;
@@ -96,6 +101,8 @@ export interface AppServices {
   /** The persisted analyzer switch. */
   analyzer: AnalyzerModeService;
   analyzerTargets: AnalyzerTargets;
+  /** The analyzer request log (sandbox.md §13), written in batches off the request path. */
+  analyzerLog: LogWriter<AnalyzerLogInput>;
   /** The one seam between live broker and analyzer. */
   modeSwitch: ModeSwitch;
   orderJournal: OrderJournal;
@@ -240,13 +247,23 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
   const events = new EventBus({ logger: deps.logger });
   const analyzerTargets =
     deps.analyzerTargets ??
-    new SimulatorAnalyzerTargets({
-      seed: config.ANALYZER_SIMULATOR_SEED,
-      startingCapital: config.ANALYZER_STARTING_CAPITAL,
+    new SandboxAnalyzerTargets({
+      database: { db, sandboxSchema: deps.database.sandboxSchema },
+      // Prices: the connected broker, over the operator's session until a request brings one.
+      feed: new BrokerFeed({
+        adapter: broker,
+        logger: deps.logger,
+        resolveContext: async () => {
+          const admin = await findFirstAdmin(db);
+          const session = admin ? await brokerSessions.getActive(admin.id) : null;
+          return session ? brokerGateway.call(session).context : null;
+        },
+      }),
       logger: deps.logger,
       now,
       events,
-      countLogs: () => countOrderLog(db, { mode: 'analyze' }),
+      startingCapital: String(config.ANALYZER_STARTING_CAPITAL),
+      sessionExpiryTime: config.SESSION_EXPIRY_TIME,
     });
   const analyzer = new AnalyzerModeService({
     db,
@@ -256,6 +273,13 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       await analyzerTargets.onModeChange(isOn);
       events.emit('analyzer.mode', { analyzeMode: isOn, at: now() });
     },
+  });
+  const analyzerLog = new LogWriter<AnalyzerLogInput>({
+    name: 'analyzer_log',
+    write: (rows) => insertAnalyzerLogs(db, rows),
+    flushIntervalMs: config.ORDER_LOG_FLUSH_MS,
+    maxBuffered: config.TRAFFIC_LOG_BUFFER,
+    logger: deps.logger,
   });
   const modeSwitch = new ModeSwitch({ gateway: brokerGateway, analyzer, analyzerTargets });
   const orderJournal = new OrderJournal({
@@ -362,6 +386,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     events,
     analyzer,
     analyzerTargets,
+    analyzerLog,
     modeSwitch,
     orderJournal,
     latencyLog,
@@ -422,6 +447,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       reconciler.close();
       await orderJournal.close();
       await latencyLog.close();
+      await analyzerLog.close();
       await analyzer.close();
       await analyzerTargets.close();
       await telegram.close();

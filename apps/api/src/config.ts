@@ -143,11 +143,7 @@ export const envSchema = z
     SIMULATOR_TICKS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
     /** Opening cash of the simulated live account, rupees. */
     SIMULATOR_STARTING_CASH: z.coerce.number().int().min(1_000).max(1e15).default(1_000_000),
-    /**
-     * Analyzer mode's virtual broker until the sandbox engine is connected: a separate simulator
-     * with its own seed and starting capital (the sandbox default, ₹1 crore).
-     */
-    ANALYZER_SIMULATOR_SEED: z.coerce.number().int().min(0).max(2_147_483_647).default(4_242),
+    /** Analyzer mode (the sandbox): starting capital seeded on its first start (₹1 crore). */
     ANALYZER_STARTING_CAPITAL: z.coerce.number().int().min(1_000).max(1e15).default(10_000_000),
     /** Time a broker has to answer an order placement, modification or cancellation (never retried). */
     BROKER_ORDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),

@@ -90,6 +90,14 @@ export class LogWriter<Row> {
     }
   }
 
+  /** Writes every row pushed so far (a flush in flight may have taken its batch before them). */
+  async settle(): Promise<void> {
+    await this.flush();
+    if (this.#buffer.length > 0) {
+      await this.flush();
+    }
+  }
+
   /** Stops the timer and writes what is buffered. */
   async close(): Promise<void> {
     clearInterval(this.#timer);

@@ -31,6 +31,17 @@ export interface TestResponse {
 export const TEST_ADMIN_PASSWORD = 'correct horse battery';
 
 /**
+ * A clock that runs at real speed from 10:00 IST on a Tuesday (2026-11-24): suites whose
+ * analyzer orders must meet the sandbox's trading-hours rules (MIS before the 15:15
+ * square-off) pass the same whatever the hour they run at.
+ */
+export function tradingHoursClock(): () => number {
+  const start = Date.UTC(2026, 10, 24, 4, 30);
+  const origin = performance.now();
+  return () => start + Math.floor(performance.now() - origin);
+}
+
+/**
  * Limits high enough that functional suites never meet them; the rate-limit suites pass
  * `defaultRateLimits: true` (or their own values) to exercise the real ones.
  */

@@ -22,7 +22,9 @@ export const analyzerStatusRoute: FastifyPluginAsyncZod<DoorOptions> = async (ap
         data: {
           mode: isOn ? ('analyze' as const) : ('live' as const),
           analyze_mode: isOn,
-          total_logs: await app.services.analyzerTargets.countLogs(),
+          total_logs: await app.services.analyzerLog
+            .settle()
+            .then(() => app.services.analyzerTargets.countLogs()),
         },
       };
     },

@@ -40,7 +40,7 @@ export const analyzerToggleRoute: FastifyPluginAsyncZod<DoorOptions> = async (ap
         data: {
           mode,
           analyze_mode: request.body.mode,
-          total_logs: await analyzerTargets.countLogs(),
+          total_logs: await app.services.analyzerLog.settle().then(() => analyzerTargets.countLogs()),
           message: ANALYZER_MESSAGES.switched(mode),
         },
       };

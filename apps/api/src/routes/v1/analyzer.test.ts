@@ -1,14 +1,14 @@
 import type { SimulatorBroker } from '@openalgo/brokers-simulator';
-import { getSetting } from '@openalgo/db';
+import { getSetting, listAnalyzerLogs } from '@openalgo/db';
 import { testBackends } from '@openalgo/db/testing';
 import { analyzerStatusResponseSchema, analyzerToggleResponseSchema } from '@openalgo/shared-types';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyzerModeService } from '../../services/analyzer-mode.js';
-import type { SimulatorAnalyzerTargets } from '../../services/orders/order-target.js';
+import type { SandboxAnalyzerTargets } from '../../services/orders/sandbox-targets.js';
 import { orderBook, placeOrder } from '../../testing/order-helpers.js';
 import { describeRouteContracts, UNLIMITED_RATES } from '../../testing/route-contract.js';
-import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { startTestApp, type TestApp, tradingHoursClock } from '../../testing/test-app.js';
 
 /**
  * The analyzer switch (api-v1 §4.6, §5): persisted, global, applied per request at arrival,
@@ -18,7 +18,7 @@ describe.each(testBackends())('analyzer routes and the mode switch on %s', (back
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp(backend, { env: UNLIMITED_RATES });
+    t = await startTestApp(backend, { env: UNLIMITED_RATES, now: tradingHoursClock() });
   }, 120_000);
 
   afterAll(async () => {
@@ -27,7 +27,7 @@ describe.each(testBackends())('analyzer routes and the mode switch on %s', (back
 
   const toggle = (mode: unknown) => t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode });
   const live = () => t.app.services.broker as SimulatorBroker;
-  const analyzer = () => (t.app.services.analyzerTargets as SimulatorAnalyzerTargets).broker;
+  const sandbox = () => (t.app.services.analyzerTargets as SandboxAnalyzerTargets).sandbox;
 
   describe('contracts', () => {
     describeRouteContracts(
@@ -81,11 +81,11 @@ describe.each(testBackends())('analyzer routes and the mode switch on %s', (back
     expect(placed.status, placed.text).toBe(200);
     expect(placed.json).toEqual({ status: 'success', orderid: expect.any(String), mode: 'analyze' });
     expect(live().exchange.listOrders().length).toBe(liveOrders);
-    expect(
-      analyzer()
-        .exchange.listOrders()
-        .map((order) => order.orderId),
-    ).toContain((placed.json as { orderid: string }).orderid);
+    const orderid = (placed.json as { orderid: string }).orderid;
+    const stored = (
+      await sandbox().views.orderBook((await t.app.services.accounts.findAdmin()).id)
+    ).orders.map((order) => order.orderid);
+    expect(stored).toContain(orderid);
 
     const book = await t.post('/api/v1/orderbook', { apikey: t.apiKey });
     expect(book.json).toMatchObject({ status: 'success', mode: 'analyze' });
@@ -164,10 +164,27 @@ describe.each(testBackends())('analyzer routes and the mode switch on %s', (back
       message: 'No OpenPosition Found. Not placing Exit order.',
       mode: 'analyze',
     });
-    await t.app.services.orderJournal.flush();
+    // Every request served in analyzer mode is in the analyzer log, with its answer, without the key.
     expect((await t.post('/api/v1/analyzer', { apikey: t.apiKey })).json).toMatchObject({
-      data: { total_logs: 3 },
+      data: { total_logs: 9 },
     });
+    const logged = await listAnalyzerLogs(t.database.db);
+    expect(logged.map((row) => row.api_type).reverse()).toEqual([
+      'placeorder',
+      'orderbook',
+      'funds',
+      'positionbook',
+      'orderstatus',
+      'orderstatus',
+      'closeposition',
+      'cancelallorder',
+      'placesmartorder',
+    ]);
+    const placement = logged.at(-1);
+    expect(placement?.request).toMatchObject({ symbol: 'SBIN', action: 'BUY', quantity: 4 });
+    expect(placement?.request).not.toHaveProperty('apikey');
+    expect(placement?.response).toEqual(placed.json);
+    expect(logged.find((row) => row.status === 'error')?.response).toEqual(missing.json);
   });
 
   it('validation errors carry the mode where the contract says, placeorder never', async () => {

@@ -19,6 +19,7 @@ export const marginRoute: FastifyPluginAsyncZod<DoorOptions> = async (app, { doo
         auth: 'session',
         envelope: 'E1',
         rateLimitClass: 'MARGIN_RATE_LIMIT',
+        analyzerLogged: true,
         unexpectedMessage: 'An unexpected error occurred in the API endpoint',
       },
     },
