@@ -16,8 +16,9 @@ import {
   insertLatencyLogs,
   insertTrafficLogs,
 } from '@openalgo/db';
+import type { MarketHub } from '@openalgo/stream-bus';
 import type { Logger } from 'pino';
-import { createConfiguredBroker } from './brokers/create-broker.js';
+import { createConfiguredBroker, tickSourceOf } from './brokers/create-broker.js';
 import type { Config } from './config.js';
 import type { RequestAuth } from './plugins/auth.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
@@ -48,6 +49,7 @@ import {
   SecurityService,
 } from './services/security.js';
 import { type OrderGateway, StrategyService } from './services/strategies/strategy-service.js';
+import { createMarketHub } from './services/streaming/market-hub.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
 import { createTelegramAccountViews } from './services/telegram/account-views.js';
 import { TelegramBotService } from './services/telegram/bot.js';
@@ -121,6 +123,8 @@ export interface AppServices {
   /** The Telegram bot (linking, commands, alerts); started from `/telegram/start`. */
   telegram: TelegramBotService;
   whatsapp: WhatsAppNotifier | null;
+  /** The market-data hub (ZeroMQ) the ws-proxies and the UI event socket read; null when disabled. */
+  hub: MarketHub | null;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -360,6 +364,24 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     }),
     brokerName: () => brokerName,
   });
+  const tickSource = config.MARKET_HUB ? tickSourceOf(broker) : null;
+  const marketHub = config.MARKET_HUB
+    ? createMarketHub({
+        config,
+        db,
+        logger: deps.logger,
+        now,
+        broker,
+        gateway: brokerGateway,
+        symbols,
+        apiKeys,
+        accounts,
+        brokerSessions,
+        events,
+        // The simulator starts ticking when the feed first connects (someone subscribed).
+        onFeedStart: () => tickSource?.start(),
+      })
+    : null;
   const stopListening: Array<() => Promise<void>> = [];
   return {
     config,
@@ -398,6 +420,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     options,
     telegram,
     whatsapp: deps.whatsapp ?? null,
+    hub: marketHub?.hub ?? null,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
@@ -438,9 +461,15 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
         })
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'strategy alerts not recovered'));
       strategies.startScheduler();
+      if (marketHub) {
+        await marketHub.hub.start();
+      }
     },
     close: async () => {
       strategies.stopScheduler();
+      marketHub?.stop();
+      tickSource?.stop();
+      await marketHub?.hub.close();
       for (const stop of stopListening.splice(0)) {
         await stop().catch(() => undefined);
       }

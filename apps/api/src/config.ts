@@ -196,6 +196,19 @@ export const envSchema = z
     FIRST_RUN: z.enum(['generate', 'web']).default('generate'),
     /** Public URLs printed at start and given to the web app. */
     WS_URL: z.string().default('ws://127.0.0.1:8765'),
+    /**
+     * The market-data hub: the broker feed runs here and publishes on ZeroMQ; ws-proxies
+     * connect to both sockets (streaming issue). Loopback only unless the network is trusted.
+     */
+    MARKET_HUB: booleanText.default(true),
+    /** Where the hub's XPUB socket binds (ticks, order updates, feed status). */
+    HUB_PUBLISH_URL: z.string().min(1).default('tcp://127.0.0.1:5555'),
+    /** Where the hub's control socket binds (API keys, symbol checks, order replay). */
+    HUB_CONTROL_URL: z.string().min(1).default('tcp://127.0.0.1:5556'),
+    /** Subscribed instruments but no tick for this long: the feed is reported stale (recycled at 3x). */
+    FEED_STALE_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
+    /** Order updates kept per user for replay after a reconnect. */
+    ORDER_UPDATE_HISTORY: z.coerce.number().int().min(10).max(100_000).default(1_000),
     /** Traffic-log writer: flush interval and bounded buffer. */
     TRAFFIC_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     TRAFFIC_LOG_BUFFER: z.coerce.number().int().min(100).max(1_000_000).default(50_000),

@@ -9,6 +9,7 @@ export * from './market-data.js';
 export * from './notifications.js';
 export * from './options.js';
 export * from './orders.js';
+export * from './streaming.js';
 export * from './symbol.js';
 export * from './symbols.js';
 export * from './utility.js';

@@ -31,3 +31,19 @@ export function createConfiguredBroker(
       });
   }
 }
+
+/**
+ * The broker's own tick generator, for brokers that have one (the simulator ticks only while
+ * started); null for real brokers, whose feed ticks by itself.
+ */
+export function tickSourceOf(broker: BrokerAdapter): { start(): void; stop(): void } | null {
+  const candidate = broker as BrokerAdapter & { start?: unknown; stop?: unknown };
+  if (
+    broker.family === 'simulator' &&
+    typeof candidate.start === 'function' &&
+    typeof candidate.stop === 'function'
+  ) {
+    return { start: () => (candidate.start as () => void)(), stop: () => (candidate.stop as () => void)() };
+  }
+  return null;
+}

@@ -77,6 +77,9 @@ export function testEnv(
     LOGIN_RATE_LIMIT_HOUR: '100000 per hour',
     RESET_RATE_LIMIT: '10000 per hour',
     REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:`,
+    // Every test app's market-data hub on its own ephemeral loopback ports.
+    HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+    HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
     ...overrides,
   };
 }
