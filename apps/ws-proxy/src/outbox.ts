@@ -1,0 +1,177 @@
+import type { Socket } from 'node:net';
+
+/**
+ * Batches socket writes: the first write to a socket in a turn of the event loop corks it, and
+ * every corked socket is uncorked once the turn's messages are handled, so a burst of ticks
+ * leaves as one `writev` per client instead of one syscall per frame.
+ */
+export interface Corkable {
+  /** Uncorks the socket and forgets that it was corked. */
+  release(): void;
+}
+
+export class WriteBatcher {
+  readonly #corked: Corkable[] = [];
+  #isScheduled = false;
+
+  cork(target: Corkable): void {
+    this.#corked.push(target);
+    if (!this.#isScheduled) {
+      this.#isScheduled = true;
+      setImmediate(this.#uncorkAll);
+    }
+  }
+
+  readonly #uncorkAll = (): void => {
+    this.#isScheduled = false;
+    const targets = this.#corked.splice(0);
+    for (const target of targets) {
+      target.release();
+    }
+  };
+}
+
+export interface OutboxOptions {
+  socket: Socket;
+  batcher: WriteBatcher;
+  /** Bytes buffered on the socket past which ticks are held back and conflated. */
+  highWaterBytes: number;
+  /** Replies and order updates held for a slow client before it counts as lost. */
+  maxPending: number;
+  /** Whether frames may still be written (the WebSocket is open). */
+  isOpen: () => boolean;
+  /** Called once when the client must go (too much held for it). */
+  onOverflow: (reason: string) => void;
+}
+
+/**
+ * One client's outbound path. While the socket drains, frames are written directly. Once more
+ * than the high-water mark is buffered the client is slow: ticks are kept one per topic (the
+ * latest replaces the older, so memory stays bounded by the client's subscriptions), replies
+ * and order updates are queued in order up to a bound, and the proxy's flush timer writes them
+ * as the socket drains. Nothing here ever waits for this client, so others are never delayed.
+ */
+export class Outbox implements Corkable {
+  readonly #options: OutboxOptions;
+  readonly #socket: Socket;
+  #isCorked = false;
+  #pendingTicks: Map<string, Buffer> | null = null;
+  #pendingOrdered: Buffer[] = [];
+  /** Epoch ms since when the client has been behind (0 when it is keeping up). */
+  slowSince = 0;
+  conflated = 0;
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+    this.#socket = options.socket;
+  }
+
+  get isSlow(): boolean {
+    return this.slowSince !== 0;
+  }
+
+  get pendingCount(): number {
+    return this.#pendingOrdered.length + (this.#pendingTicks?.size ?? 0);
+  }
+
+  /** A reply or an order update: never dropped, never reordered. */
+  sendOrdered(frame: Buffer, now: number): void {
+    if (this.slowSince !== 0) {
+      if (this.#pendingOrdered.length >= this.#options.maxPending) {
+        this.#options.onOverflow(`more than ${this.#options.maxPending} messages waiting`);
+        return;
+      }
+      this.#pendingOrdered.push(frame);
+      return;
+    }
+    this.#write(frame, now);
+  }
+
+  /** A tick: conflated per topic while the client is slow. */
+  sendTick(topic: string, frame: Buffer, now: number): void {
+    if (this.slowSince !== 0) {
+      const pending = this.#pendingTicks ?? new Map<string, Buffer>();
+      if (pending.has(topic)) {
+        this.conflated += 1;
+        pending.delete(topic);
+      }
+      pending.set(topic, frame);
+      this.#pendingTicks = pending;
+      return;
+    }
+    this.#write(frame, now);
+  }
+
+  /** Writes what is held while the socket has room; true when the client has caught up. */
+  flush(now: number): boolean {
+    if (this.slowSince === 0) {
+      return true;
+    }
+    const socket = this.#socket;
+    const limit = this.#options.highWaterBytes;
+    if (!this.#options.isOpen()) {
+      return false;
+    }
+    let index = 0;
+    while (index < this.#pendingOrdered.length && socket.writableLength < limit) {
+      this.#rawWrite(this.#pendingOrdered[index] as Buffer);
+      index += 1;
+    }
+    if (index > 0) {
+      this.#pendingOrdered.splice(0, index);
+    }
+    const ticks = this.#pendingTicks;
+    if (this.#pendingOrdered.length === 0 && ticks) {
+      for (const [topic, frame] of ticks) {
+        if (socket.writableLength >= limit) {
+          break;
+        }
+        this.#rawWrite(frame);
+        ticks.delete(topic);
+      }
+      if (ticks.size === 0) {
+        this.#pendingTicks = null;
+      }
+    }
+    if (this.pendingCount === 0 && socket.writableLength < limit) {
+      this.slowSince = 0;
+      return true;
+    }
+    if (this.slowSince === 0) {
+      this.slowSince = now;
+    }
+    return false;
+  }
+
+  /** Drops everything held (the client is gone). */
+  clear(): void {
+    this.#pendingTicks = null;
+    this.#pendingOrdered = [];
+  }
+
+  #write(frame: Buffer, now: number): void {
+    if (!this.#options.isOpen()) {
+      return;
+    }
+    this.#rawWrite(frame);
+    if (this.#socket.writableLength >= this.#options.highWaterBytes) {
+      this.slowSince = now;
+    }
+  }
+
+  #rawWrite(frame: Buffer): void {
+    if (!this.#isCorked) {
+      this.#isCorked = true;
+      this.#socket.cork();
+      this.#options.batcher.cork(this);
+    }
+    this.#socket.write(frame);
+  }
+
+  release(): void {
+    if (this.#isCorked) {
+      this.#isCorked = false;
+      this.#socket.uncork();
+    }
+  }
+}
