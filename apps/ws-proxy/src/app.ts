@@ -21,6 +21,10 @@ export interface ProxyStats {
   ticksIn: number;
   framesOut: number;
   conflated: number;
+  /** Frames held for slow clients right now (bounded by their subscriptions and the pending limit). */
+  heldFrames: number;
+  /** Bytes waiting in client sockets right now. */
+  bufferedBytes: number;
 }
 
 export interface WsProxy {
@@ -145,7 +149,11 @@ export async function buildProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     let authenticated = 0;
     let slowClients = 0;
     let conflated = conflatedByClosed;
+    let heldFrames = 0;
+    let bufferedBytes = 0;
     for (const connection of connections) {
+      heldFrames += connection.outbox.pendingCount;
+      bufferedBytes += connection.outbox.bufferedBytes;
       authenticated += connection.isAuthenticated ? 1 : 0;
       slowClients += connection.outbox.isSlow ? 1 : 0;
       conflated += connection.outbox.conflated;
@@ -158,6 +166,8 @@ export async function buildProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
       ticksIn: fanOut.ticksIn,
       framesOut: fanOut.framesOut,
       conflated,
+      heldFrames,
+      bufferedBytes,
     };
   };
   app.decorate('proxyStats', stats);

@@ -31,6 +31,9 @@ export class WriteBatcher {
   };
 }
 
+/** Largest batch held corked before it is written out. */
+const MAX_BATCH_BYTES = 64 * 1_024;
+
 export interface OutboxOptions {
   socket: Socket;
   batcher: WriteBatcher;
@@ -55,6 +58,8 @@ export class Outbox implements Corkable {
   readonly #options: OutboxOptions;
   readonly #socket: Socket;
   #isCorked = false;
+  /** Bytes written since the socket was corked: buffered by us, not held up by the client. */
+  #corkedBytes = 0;
   #pendingTicks: Map<string, Buffer> | null = null;
   #pendingOrdered: Buffer[] = [];
   /** Epoch ms since when the client has been behind (0 when it is keeping up). */
@@ -68,6 +73,11 @@ export class Outbox implements Corkable {
 
   get isSlow(): boolean {
     return this.slowSince !== 0;
+  }
+
+  /** Bytes the client has not taken yet (excluding this turn's batch, not handed to the kernel yet). */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength - this.#corkedBytes;
   }
 
   get pendingCount(): number {
@@ -107,13 +117,12 @@ export class Outbox implements Corkable {
     if (this.slowSince === 0) {
       return true;
     }
-    const socket = this.#socket;
     const limit = this.#options.highWaterBytes;
     if (!this.#options.isOpen()) {
       return false;
     }
     let index = 0;
-    while (index < this.#pendingOrdered.length && socket.writableLength < limit) {
+    while (index < this.#pendingOrdered.length && this.bufferedBytes < limit) {
       this.#rawWrite(this.#pendingOrdered[index] as Buffer);
       index += 1;
     }
@@ -123,7 +132,7 @@ export class Outbox implements Corkable {
     const ticks = this.#pendingTicks;
     if (this.#pendingOrdered.length === 0 && ticks) {
       for (const [topic, frame] of ticks) {
-        if (socket.writableLength >= limit) {
+        if (this.bufferedBytes >= limit) {
           break;
         }
         this.#rawWrite(frame);
@@ -133,7 +142,7 @@ export class Outbox implements Corkable {
         this.#pendingTicks = null;
       }
     }
-    if (this.pendingCount === 0 && socket.writableLength < limit) {
+    if (this.pendingCount === 0 && this.bufferedBytes < limit) {
       this.slowSince = 0;
       return true;
     }
@@ -154,7 +163,7 @@ export class Outbox implements Corkable {
       return;
     }
     this.#rawWrite(frame);
-    if (this.#socket.writableLength >= this.#options.highWaterBytes) {
+    if (this.bufferedBytes >= this.#options.highWaterBytes) {
       this.slowSince = now;
     }
   }
@@ -165,12 +174,18 @@ export class Outbox implements Corkable {
       this.#socket.cork();
       this.#options.batcher.cork(this);
     }
+    this.#corkedBytes += frame.length;
     this.#socket.write(frame);
+    if (this.#corkedBytes >= MAX_BATCH_BYTES) {
+      // A long turn: hand this batch to the kernel now, so backpressure shows in time.
+      this.release();
+    }
   }
 
   release(): void {
     if (this.#isCorked) {
       this.#isCorked = false;
+      this.#corkedBytes = 0;
       this.#socket.uncork();
     }
   }
