@@ -118,7 +118,8 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
   const baseUrl = await waitFor(
     () => /REST API\s+(http:\/\/\S+)\/api\/v1/.exec(api.output())?.[1],
     processes,
-    90_000,
+    // A fresh PGlite data folder is created and migrated first; generous on a loaded machine.
+    150_000,
   );
   const proxyEntry = join(REPO_ROOT, 'apps', 'ws-proxy', 'dist', 'server.js');
   if (existsSync(proxyEntry)) {

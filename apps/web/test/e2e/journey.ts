@@ -108,3 +108,54 @@ export async function setUp(page: Page, baseUrl: string): Promise<string> {
   expect(key).toMatch(/^[0-9a-f]{64}$/);
   return key;
 }
+
+export const SYMBOL = 'SBIN';
+
+/** A new user's way in: setup → the dashboard with funds → analyzer mode. Answers the API key. */
+export async function analyzerDashboard(journey: Journey): Promise<string> {
+  const { page, embedded } = journey;
+  const apiKey = await setUp(page, embedded.baseUrl);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Available cash').waitFor();
+  await page.getByTestId('mode-analyzer').click();
+  await page.getByTestId('dashboard-mode').filter({ hasText: 'Analyzer mode' }).waitFor({ timeout: 15_000 });
+  await page.getByText('Available cash').waitFor();
+  return apiKey;
+}
+
+/** Adds a symbol from the watchlist's search; answers its first price. */
+export async function watchSymbol(page: Page, symbol: string): Promise<string> {
+  await go(page, 'Watchlist');
+  await page.getByText('Your watchlist is empty').waitFor();
+  await page.getByLabel('Search symbols').fill(symbol);
+  await page
+    .getByRole('option', { name: new RegExp(`^${symbol}\\s+NSE`) })
+    .first()
+    .click();
+  await page.getByTestId(`watch-NSE-${symbol}`).waitFor();
+  return waitForChange(page, `ltp-NSE-${symbol}`, '—', 20_000);
+}
+
+/**
+ * Opens the ticket on the selected watchlist row with `b`, places a CNC MARKET buy (the sandbox
+ * refuses new MIS positions outside 09:00–15:15 IST); answers the order id.
+ */
+export async function buyFromTicket(page: Page, symbol: string, quantity: number): Promise<string> {
+  await page.getByTestId(`watch-NSE-${symbol}`).click();
+  await page.keyboard.press('b');
+  const ticket = page.getByRole('dialog', { name: `Order ticket ${symbol}` });
+  await ticket.waitFor();
+  await ticket.getByLabel('CNC', { exact: true }).check();
+  await ticket.getByLabel('Quantity').fill(String(quantity));
+  await page.keyboard.press('Control+Enter');
+  const text = await toastMatching(page, /Order placed/);
+  const orderId = /Order placed: (\S+)/.exec(text)?.[1] ?? '';
+  expect(orderId, text).not.toBe('');
+  return orderId;
+}
+
+/** Waits until the order book shows the order complete. */
+export async function seeFilled(page: Page, orderId: string): Promise<void> {
+  await go(page, 'Orders');
+  await page.getByTestId(`order-${orderId}`).filter({ hasText: 'complete' }).waitFor({ timeout: 30_000 });
+}
