@@ -100,6 +100,8 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-web-e2e-'));
   const apiPort = await freePort();
   const wsPort = await freePort();
+  const hubPort = await freePort();
+  const hubControlPort = await freePort();
   const env = {
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -108,6 +110,9 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
     WS_URL: `ws://127.0.0.1:${wsPort}`,
     WS_HOST: '127.0.0.1',
     WS_PORT: String(wsPort),
+    // The market-data hub's ZeroMQ sockets, shared by the api and the ws-proxy.
+    HUB_PUBLISH_URL: `tcp://127.0.0.1:${hubPort}`,
+    HUB_CONTROL_URL: `tcp://127.0.0.1:${hubControlPort}`,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
     FIRST_RUN: 'web',
