@@ -45,3 +45,35 @@ export const ANALYZER_MESSAGES = {
   semiAutoToggle:
     'Analyzer mode cannot be toggled through the API in Semi-Auto mode. Switch to Auto mode or use the web app.',
 } as const;
+
+/** `POST /api/v1/pnl/symbols` (api-v1 §4.6.3): the analyzer's P&L per position; key only. */
+export const pnlSymbolsRequestSchema = requestObject({ apikey: apikeyField() });
+export type PnlSymbolsRequest = z.infer<typeof pnlSymbolsRequestSchema>;
+
+export const pnlSymbolRowSchema = z.object({
+  symbol: z.string(),
+  exchange: z.string(),
+  product: z.string(),
+  quantity: z.number(),
+  pnl: z.number(),
+  unrealized_pnl: z.number(),
+  today_realized_pnl: z.number(),
+  total_pnl_today: z.number(),
+});
+export type PnlSymbolRow = z.infer<typeof pnlSymbolRowSchema>;
+
+export const pnlSymbolsResponseSchema = z.object({
+  status: z.literal('success'),
+  data: z.array(pnlSymbolRowSchema),
+  total_pnl: z.number(),
+  total_unrealized_pnl: z.number(),
+  total_today_realized_pnl: z.number(),
+  total_pnl_today: z.number(),
+  mode: z.literal('analyze'),
+});
+export type PnlSymbolsResponse = z.infer<typeof pnlSymbolsResponseSchema>;
+
+export const PNL_SYMBOLS_MESSAGES = {
+  liveMode: 'This endpoint is only available in sandbox/analyzer mode',
+  invalidKey: 'Invalid API key',
+} as const;

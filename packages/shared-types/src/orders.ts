@@ -6,12 +6,15 @@ import {
   decimalField,
   enumField,
   floatField,
+  inRange,
   integerField,
   lenientRequestObject,
   listField,
+  rangeMessage,
   requestObject,
   stringField,
 } from './fields.js';
+import { optionTypeField } from './options.js';
 
 /**
  * `/api/v1` order routes (api-v1 §4.1): request schemas with OpenAlgo's validation semantics
@@ -482,3 +485,152 @@ export const gttOrderBookResponseSchema = z.object({
   mode: analyzeModeSchema.optional(),
 });
 export type GttOrderBookResponse = z.infer<typeof gttOrderBookResponseSchema>;
+
+// ---------------------------------------------------------------- optionsorder / optionsmultiorder
+
+export const OPTIONS_ORDER_MESSAGES = {
+  quantity: 'Quantity must be a positive integer.',
+  splitSize: 'Split size must be a non-negative integer.',
+  legs: 'Legs must contain 1 to 20 items.',
+  noLegs: 'No legs provided in the request',
+} as const;
+
+/** `ATM`, `ITMn`, `OTMn`, any case, upper-cased; the pattern is checked at resolution (api-v1 §4.1.10). */
+const optionOffsetField = () => stringField().transform((value) => value.toUpperCase());
+
+const strikeIntervalField = () =>
+  integerField()
+    .refine(inRange({ min: 1 }), { message: rangeMessage({ min: 1 }) })
+    .nullable()
+    .optional();
+
+const optionsQuantityField = () =>
+  integerField().refine((value) => value >= 1, { message: OPTIONS_ORDER_MESSAGES.quantity });
+
+/** `splitsize`: 0 (or null) places one order; > 0 splits the quantity into children. */
+const optionsSplitSizeField = () =>
+  integerField()
+    .refine((value) => value >= 0, { message: OPTIONS_ORDER_MESSAGES.splitSize })
+    .nullable()
+    .optional()
+    .transform((value) => value ?? 0);
+
+/** Options orders trade intraday or carry forward: `MIS` or `NRML` only. */
+const optionsPricingFields = () => ({
+  pricetype: orderPriceTypeField().default('MARKET'),
+  product: enumField(['MIS', 'NRML']).default('MIS'),
+  price: nonNegativeDecimalField(ORDER_MESSAGES.price).default('0'),
+  trigger_price: nonNegativeDecimalField(ORDER_MESSAGES.triggerPrice).default('0'),
+  disclosed_quantity: nonNegativeIntegerField(ORDER_MESSAGES.disclosedQuantity).default(0),
+});
+
+/**
+ * `POST /optionsorder` (api-v1 §4.1.10, `OptionsOrderSchema`): an option chosen by its offset
+ * from ATM, then an ordinary order (split when `splitsize` > 0). Validation errors are E3.
+ */
+export const optionsOrderRequestSchema = requestObject({
+  apikey: apikeyField(),
+  strategy: stringField(),
+  underlying: stringField(),
+  exchange: orderExchangeField(),
+  expiry_date: stringField().optional(),
+  strike_int: strikeIntervalField(),
+  offset: optionOffsetField(),
+  option_type: optionTypeField(),
+  action: orderActionField(),
+  quantity: optionsQuantityField(),
+  splitsize: optionsSplitSizeField(),
+  ...optionsPricingFields(),
+});
+export type OptionsOrderRequest = z.infer<typeof optionsOrderRequestSchema>;
+
+const resolvedOptionFields = {
+  symbol: z.string(),
+  exchange: z.string(),
+  /** Echoed exactly as sent. */
+  underlying: z.string(),
+  underlying_ltp: z.number(),
+  offset: z.string(),
+  option_type: z.enum(['CE', 'PE']),
+  mode: analyzeModeSchema.optional(),
+};
+
+export const optionsOrderResponseSchema = z.union([
+  z.object({ status: z.literal('success'), orderid: z.string(), ...resolvedOptionFields }),
+  z.object({
+    status: z.literal('success'),
+    ...resolvedOptionFields,
+    total_quantity: z.number().int(),
+    split_size: z.number().int(),
+    results: z.array(splitOrderResultSchema),
+  }),
+  queuedOrderResponseSchema,
+]);
+export type OptionsOrderResponse = z.infer<typeof optionsOrderResponseSchema>;
+
+/** One leg of a multi-leg options order; `expiry_date` overrides the request's. */
+export const optionsLegSchema = requestObject({
+  offset: optionOffsetField(),
+  option_type: optionTypeField(),
+  action: orderActionField(),
+  quantity: optionsQuantityField(),
+  splitsize: optionsSplitSizeField(),
+  expiry_date: stringField().optional(),
+  ...optionsPricingFields(),
+});
+export type OptionsLeg = z.infer<typeof optionsLegSchema>;
+
+/** `POST /optionsmultiorder` (api-v1 §4.1.11): 1–20 legs over one underlying. */
+export const optionsMultiOrderRequestSchema = requestObject({
+  apikey: apikeyField(),
+  strategy: stringField(),
+  underlying: stringField(),
+  exchange: orderExchangeField(),
+  expiry_date: stringField().optional(),
+  strike_int: strikeIntervalField(),
+  legs: listField(optionsLegSchema).min(1, OPTIONS_ORDER_MESSAGES.legs).max(20, OPTIONS_ORDER_MESSAGES.legs),
+});
+export type OptionsMultiOrderRequest = z.infer<typeof optionsMultiOrderRequestSchema>;
+
+const legFields = {
+  leg: z.number().int(),
+  offset: z.string(),
+  option_type: z.enum(['CE', 'PE']),
+  action: z.enum(['BUY', 'SELL']),
+};
+const placedLegFields = {
+  ...legFields,
+  symbol: z.string(),
+  exchange: z.string(),
+  product: z.string(),
+  mode: z.enum(['live', 'analyze']),
+};
+
+export const optionsLegResultSchema = z.union([
+  z.object({ ...placedLegFields, status: z.literal('success'), orderid: z.string() }),
+  /** A split leg: `success` when at least one child succeeded. */
+  z.object({
+    ...placedLegFields,
+    status: z.enum(['success', 'error']),
+    total_quantity: z.number().int(),
+    split_size: z.number().int(),
+    split_results: z.array(splitOrderResultSchema),
+    message: z.string().optional(),
+  }),
+  z.object({ ...legFields, status: z.literal('error'), message: z.string() }),
+]);
+export type OptionsLegResult = z.infer<typeof optionsLegResultSchema>;
+
+export const optionsMultiOrderResponseSchema = z.union([
+  z.object({
+    status: z.literal('success'),
+    underlying: z.string(),
+    /** Null when the underlying could not be quoted (each leg then reports its own failure). */
+    underlying_ltp: z.number().nullable(),
+    /** Sorted by leg number (1-based request position). */
+    results: z.array(optionsLegResultSchema),
+    mode: analyzeModeSchema.optional(),
+  }),
+  queuedOrderResponseSchema,
+]);
+export type OptionsMultiOrderResponse = z.infer<typeof optionsMultiOrderResponseSchema>;

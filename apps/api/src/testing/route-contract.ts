@@ -11,7 +11,7 @@ import type { TestApp, TestResponse } from './test-app.js';
 export interface RouteContract {
   /** Path under `/api/v1`, e.g. `placeorder`. */
   path: string;
-  envelope: 'E1' | 'E2';
+  envelope: 'E1' | 'E2' | 'E3';
   /** A valid body without `apikey`; called once per check. */
   valid: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The 200 body's schema; more specific checks go in `expectSuccess`. */
@@ -27,7 +27,11 @@ export interface RouteContract {
 
 export const INVALID_KEY = '0'.repeat(64);
 
-function expectValidationError(response: TestResponse, envelope: 'E1' | 'E2', errors: FieldErrors): void {
+function expectValidationError(
+  response: TestResponse,
+  envelope: 'E1' | 'E2' | 'E3',
+  errors: FieldErrors,
+): void {
   expect(response.status, response.text).toBe(400);
   expect(response.json).toEqual(buildValidationErrorBody(envelope, errors));
 }

@@ -22,6 +22,7 @@ import { modifyGttOrderRoute } from './modify-gtt-order.js';
 import { modifyOrderRoute } from './modify-order.js';
 import { multiQuotesRoute } from './multiquotes.js';
 import { openPositionRoute } from './open-position.js';
+import { optionsOrderRoutes } from './options-order.js';
 import { optionsRoutes } from './options-routes.js';
 import { orderBookRoute } from './order-book.js';
 import { orderStatusRoute } from './order-status.js';
@@ -29,6 +30,7 @@ import { pingRoute } from './ping.js';
 import { placeGttOrderRoute } from './place-gtt-order.js';
 import { placeOrderRoute } from './place-order.js';
 import { placeSmartOrderRoute } from './place-smart-order.js';
+import { pnlSymbolsRoute } from './pnl-symbols.js';
 import { portfolioRoutes } from './portfolio.js';
 import { positionBookRoute } from './position-book.js';
 import { quotesRoute } from './quotes.js';
@@ -64,6 +66,7 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   modifyGttOrderRoute,
   cancelGttOrderRoute,
   gttOrderBookRoute,
+  optionsOrderRoutes,
   // account
   fundsRoute,
   orderBookRoute,
@@ -76,6 +79,7 @@ export const v1Routes: ReadonlyArray<FastifyPluginAsyncZod<DoorOptions>> = [
   // analyzer
   analyzerStatusRoute,
   analyzerToggleRoute,
+  pnlSymbolsRoute,
   // Market data (api-v1 §4.3).
   quotesRoute,
   multiQuotesRoute,

@@ -113,6 +113,17 @@ export class OptionsService {
     return { symbol: base, exchange: quoteExchangeFor(base, exchange) };
   }
 
+  /** The underlying's LTP, quoted where `/optionsymbol` quotes it (api-v1 §4.5.1 step 1). */
+  async underlyingLtp(
+    session: BrokerSession | null,
+    underlying: string,
+    exchange: Exchange,
+  ): Promise<string> {
+    const parsed = parseUnderlying(underlying);
+    const source = this.underlyingSource(parsed.base, exchange, parsed.expiryText);
+    return (await this.ltpOf(this.marketData.call(session), source.symbol, source.exchange)).ltp;
+  }
+
   async optionSymbol(
     session: BrokerSession | null,
     request: {
@@ -134,12 +145,7 @@ export class OptionsService {
       );
     }
     const optionsExchange = optionsExchangeFor(request.exchange);
-    let ltp = known?.ltp;
-    if (ltp === undefined) {
-      const call = this.marketData.call(session);
-      const source = this.underlyingSource(parsed.base, request.exchange, parsed.expiryText);
-      ltp = (await this.ltpOf(call, source.symbol, source.exchange)).ltp;
-    }
+    const ltp = known?.ltp ?? (await this.underlyingLtp(session, request.underlying, request.exchange));
     const expiry = parseExpiry(expiryText);
     let symbol: string;
     if (request.strike_int) {

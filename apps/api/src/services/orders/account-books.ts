@@ -21,6 +21,7 @@ import type { OrderTarget } from './order-target.js';
 import {
   orderStatistics,
   type PositionBook,
+  toAnalyzerPositionBook,
   toFundsData,
   toHoldings,
   toOrderBookRow,
@@ -69,6 +70,21 @@ export async function fetchPositionBook(service: OrderService, call: OrderCall):
   return toPositionBook(
     await withLtp(service, call, target, positions),
     target.mode,
+    (symbol, exchange) => service.symbols.find(symbol, exchange)?.lotsize,
+  );
+}
+
+/** The analyzer's positions with their P&L (`/pnl/symbols`): key-only, never the live broker. */
+export async function fetchAnalyzerPnl(
+  service: OrderService,
+  auth: OrderCall['auth'],
+): Promise<Required<PositionBook>> {
+  const target = service.options.modeSwitch.targetFor(auth, 'analyze');
+  const positions = await service.read(target, 'fetchPositions', (context) =>
+    target.portfolio.fetchPositions(context),
+  );
+  return toAnalyzerPositionBook(
+    positions,
     (symbol, exchange) => service.symbols.find(symbol, exchange)?.lotsize,
   );
 }

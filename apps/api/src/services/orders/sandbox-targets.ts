@@ -300,8 +300,11 @@ export class SandboxAnalyzerTargets implements AnalyzerTargets {
     return context;
   }
 
-  targetFor(auth: RequestAuth, live: BrokerCall): OrderTarget {
-    this.feed.attach(live.context);
+  targetFor(auth: RequestAuth, live: BrokerCall | null): OrderTarget {
+    // Without a broker session (key-only reads such as /pnl/symbols) the feed keeps what it has.
+    if (live) {
+      this.feed.attach(live.context);
+    }
     return {
       mode: 'analyze',
       broker: 'sandbox',

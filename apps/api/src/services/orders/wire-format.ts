@@ -173,6 +173,14 @@ export function toPositionBook(
       })),
     };
   }
+  return toAnalyzerPositionBook(positions, lotSizeOf);
+}
+
+/** The analyzer's position book: every value numeric, per-row P&L split, and the totals. */
+export function toAnalyzerPositionBook(
+  positions: readonly Position[],
+  lotSizeOf: (symbol: string, exchange: string) => number | undefined,
+): Required<PositionBook> {
   let totalPnl = toDecimal(0);
   let totalUnrealized = toDecimal(0);
   let totalRealized = toDecimal(0);
