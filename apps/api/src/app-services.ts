@@ -23,6 +23,7 @@ import type { Config } from './config.js';
 import type { RequestAuth } from './plugins/auth.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { AccountsService, API_KEYS_CHANNEL } from './services/accounts.js';
+import { ActionCenter } from './services/action-center.js';
 import { AnalyzerModeService } from './services/analyzer-mode.js';
 import { ApiKeyVerifier } from './services/api-keys.js';
 import { AuditLog } from './services/audit-log.js';
@@ -38,9 +39,10 @@ import { CoreOrderGateway } from './services/orders/order-gateway.js';
 import { OrderJournal } from './services/orders/order-journal.js';
 import { OrderService } from './services/orders/order-service.js';
 import { type AnalyzerTargets, ModeSwitch } from './services/orders/order-target.js';
+import { createPendingExecutor } from './services/orders/pending-execution.js';
 import { OrderReconciler } from './services/orders/reconciler.js';
 import { BrokerFeed, SandboxAnalyzerTargets } from './services/orders/sandbox-targets.js';
-import { type OrderQueue, unavailableOrderQueue } from './services/orders/semi-auto.js';
+import type { OrderQueue } from './services/orders/semi-auto.js';
 import { connectRedis, type RedisConnections } from './services/redis.js';
 import {
   databaseBanChannel,
@@ -112,6 +114,8 @@ export interface AppServices {
   reconciler: OrderReconciler;
   /** The order path's core. */
   orders: OrderService;
+  /** Semi-auto mode's queue of orders waiting for the owner's approval. */
+  actionCenter: ActionCenter;
   /** The order path for the strategy engine (webhooks). */
   orderGateway: OrderGateway;
   /** Strategies and their webhooks (TradingView, GoCharting, Amibroker, ChartInk…). */
@@ -316,6 +320,18 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       return auth ? modeSwitch.targetFor(auth, mode) : null;
     },
   });
+  // Semi-auto placements wait in the Action Center; approved ones run through `orders` below.
+  let actionCenter: ActionCenter | null = null;
+  const orderQueue: OrderQueue = deps.orderQueue ?? {
+    enqueue: async ({ userId, apiType, request }) => {
+      if (!actionCenter) {
+        throw new Error('the Action Center is not ready');
+      }
+      const fields =
+        request !== null && typeof request === 'object' && !Array.isArray(request) ? request : {};
+      return (await actionCenter.queue(userId, apiType, fields)).pending_order_id;
+    },
+  };
   const orders = new OrderService({
     db,
     logger: deps.logger,
@@ -326,7 +342,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     latency: latencyLog,
     events,
     reconciler,
-    queue: deps.orderQueue ?? unavailableOrderQueue,
+    queue: orderQueue,
     settings: {
       orderTimeoutMs: config.BROKER_ORDER_TIMEOUT_MS,
       readTimeoutMs: config.BROKER_READ_TIMEOUT_MS,
@@ -335,6 +351,15 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       basketBatchIntervalMs: config.BASKET_BATCH_INTERVAL_MS,
     },
   });
+  const center = new ActionCenter({
+    db,
+    now,
+    logger: deps.logger,
+    ttlMs: config.ACTION_CENTER_ORDER_TTL_MINUTES * 60_000,
+    execute: createPendingExecutor({ service: orders, modeSwitch, resolveAuth }),
+    onEvent: (event) => events.emit('action_center', event),
+  });
+  actionCenter = center;
   const orderGateway = new CoreOrderGateway({ service: orders, modeSwitch, resolveAuth });
   const strategies = new StrategyService({
     db,
@@ -414,6 +439,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     latencyLog,
     reconciler,
     orders,
+    actionCenter: center,
     orderGateway,
     strategies,
     marketData,
@@ -451,6 +477,10 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           }
         })
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'unfinished orders not reconciled'));
+      // Approvals a stopped process left executing: marked failed, never executed twice.
+      void center
+        .recoverInterrupted()
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'interrupted approvals not recovered'));
       // Alerts a stopped process stored but never ran: executed while fresh, expired when stale.
       void strategies
         .recoverUnfinished()

@@ -1,4 +1,5 @@
 export * from './account.js';
+export * from './action-center.js';
 export * from './analyzer.js';
 export * from './broker-types.js';
 export * from './enums.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActionCenterEvent } from './action-center.js';
 
 /**
  * The in-process event bus: order side effects (UI events, WebSocket order updates, Telegram
@@ -42,6 +43,8 @@ export interface AppEventMap {
   'order.cancelled': OrderEvent;
   /** The analyzer switch changed. */
   'analyzer.mode': { analyzeMode: boolean; at: number };
+  /** A semi-auto order was queued, approved, rejected, executed, failed, expired or deleted. */
+  action_center: ActionCenterEvent;
 }
 
 export type AppEventName = keyof AppEventMap;

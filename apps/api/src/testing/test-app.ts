@@ -31,12 +31,16 @@ export interface TestResponse {
 export const TEST_ADMIN_PASSWORD = 'correct horse battery';
 
 /**
- * A clock that runs at real speed from 10:00 IST on a Tuesday (2026-11-24): suites whose
- * analyzer orders must meet the sandbox's trading-hours rules (MIS before the 15:15
- * square-off) pass the same whatever the hour they run at.
+ * A clock that runs at real speed from 10:00 IST tomorrow: suites whose analyzer orders must
+ * meet the sandbox's trading-hours rules (MIS before the 15:15 square-off) pass the same
+ * whatever the hour they run at, and the cookies the api sets (expiring by this clock) are
+ * still in the future for a client on the real clock.
  */
 export function tradingHoursClock(): () => number {
-  const start = Date.UTC(2026, 10, 24, 4, 30);
+  const IST_OFFSET_MS = 330 * 60_000;
+  const DAY_MS = 86_400_000;
+  const istMidnight = Math.floor((Date.now() + IST_OFFSET_MS) / DAY_MS) * DAY_MS - IST_OFFSET_MS;
+  const start = istMidnight + DAY_MS + 10 * 3_600_000;
   const origin = performance.now();
   return () => start + Math.floor(performance.now() - origin);
 }

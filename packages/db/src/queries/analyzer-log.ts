@@ -43,6 +43,8 @@ export async function countAnalyzerLogs(db: Executor): Promise<number> {
 }
 
 export interface ListAnalyzerLogsFilter {
+  /** One user's requests only. */
+  userId?: number;
   from?: Date;
   to?: Date;
   apiType?: string;
@@ -55,6 +57,9 @@ export async function listAnalyzerLogs(
   filter: ListAnalyzerLogsFilter = {},
 ): Promise<AnalyzerLogRow[]> {
   let query = db.selectFrom('analyzer_log').selectAll();
+  if (filter.userId !== undefined) {
+    query = query.where('user_id', '=', filter.userId);
+  }
   if (filter.from) {
     query = query.where('created_at', '>=', filter.from);
   }

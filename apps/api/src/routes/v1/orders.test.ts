@@ -725,7 +725,7 @@ describe.each(testBackends())('orders routes on %s', (backend) => {
       expect(await openQuantity(t, 'TECHM')).toBe(4);
     });
 
-    it('semi-auto keys may not modify or cancel, and cannot queue without the Action Center', async () => {
+    it('semi-auto keys may not modify or cancel; placements wait in the Action Center', async () => {
       const admin = await t.app.services.accounts.findAdmin();
       const key = await t.database.db
         .selectFrom('api_keys')
@@ -755,9 +755,20 @@ describe.each(testBackends())('orders routes on %s', (backend) => {
         expect(close.status).toBe(403);
         const sent = broker().exchange.listOrders().length;
         const queued = await placeOrder(t, { symbol: 'SBIN', action: 'BUY', quantity: 1 });
-        expect(queued.status).toBe(500);
-        expect(queued.json).toEqual({ status: 'error', message: 'Failed to queue order' });
+        expect(queued.status).toBe(200);
+        expect(queued.json).toEqual({
+          status: 'success',
+          message: 'Order queued for approval in Action Center',
+          mode: 'semi_auto',
+          pending_order_id: expect.any(Number),
+        });
         expect(broker().exchange.listOrders().length).toBe(sent);
+        const { orders } = await t.app.services.actionCenter.list(admin.id, 'pending');
+        const pending = orders.find(
+          (order) => order.id === (queued.json as { pending_order_id: number }).pending_order_id,
+        );
+        expect(pending).toMatchObject({ api_type: 'placeorder', symbol: 'SBIN', quantity: 1 });
+        await t.app.services.actionCenter.reject(admin.id, pending?.id ?? 0, 'test');
       } finally {
         await t.database.db
           .updateTable('api_keys')

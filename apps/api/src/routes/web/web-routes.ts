@@ -2,6 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { sessionAuth } from '../../plugins/session-auth.js';
 import { accountRoutes } from './account-routes.js';
+import { actionCenterRoutes } from './action-center-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { logRoutes } from './log-routes.js';
 import { sessionRoutes } from './session-routes.js';
@@ -24,4 +25,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminRoutes);
   await app.register(strategyRoutes);
   await app.register(logRoutes);
+  await app.register(actionCenterRoutes);
 }

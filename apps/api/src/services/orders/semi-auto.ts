@@ -73,10 +73,3 @@ export async function queueInSemiAuto(
     pending_order_id: pendingOrderId,
   };
 }
-
-/** Until the Action Center store is connected, queueing fails with the contract's 500. */
-export const unavailableOrderQueue: OrderQueue = {
-  enqueue: async () => {
-    throw new Error('the Action Center queue is not connected');
-  },
-};
