@@ -266,6 +266,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           const session = admin ? await brokerSessions.getActive(admin.id) : null;
           return session ? brokerGateway.call(session).context : null;
         },
+        // Resting analyzer orders need moving prices: the simulator ticks once started.
+        onWatch: () => tickSourceOf(broker)?.start(),
       }),
       logger: deps.logger,
       now,
@@ -509,6 +511,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       await analyzerLog.close();
       await analyzer.close();
       await analyzerTargets.close();
+      tickSourceOf(broker)?.stop();
       await telegram.close();
       await trafficLog.close();
       await security.close();

@@ -23,6 +23,13 @@ export interface RouteContract {
   wrong: { patch: Record<string, unknown>; errors: FieldErrors };
   /** GTT place/modify drop unknown fields instead of refusing them. */
   isUnknownFieldIgnored?: boolean;
+  /** In analyzer mode its validation errors carry `"mode":"analyze"` (api-v1 §2.6, E1 list). */
+  marksValidationErrors?: boolean;
+}
+
+export interface ContractOptions {
+  /** The routes run with analyzer mode on: sandbox answers carry `"mode":"analyze"`. */
+  mode?: 'analyze';
 }
 
 export const INVALID_KEY = '0'.repeat(64);
@@ -31,15 +38,22 @@ function expectValidationError(
   response: TestResponse,
   envelope: 'E1' | 'E2' | 'E3',
   errors: FieldErrors,
+  mark: { mode?: 'analyze' } = {},
 ): void {
   expect(response.status, response.text).toBe(400);
-  expect(response.json).toEqual(buildValidationErrorBody(envelope, errors));
+  expect(response.json).toEqual(buildValidationErrorBody(envelope, errors, mark));
 }
 
 /** Registers the seven checks of each route as tests. */
-export function describeRouteContracts(app: () => TestApp, contracts: readonly RouteContract[]): void {
+export function describeRouteContracts(
+  app: () => TestApp,
+  contracts: readonly RouteContract[],
+  options: ContractOptions = {},
+): void {
   for (const contract of contracts) {
     const url = `/api/v1/${contract.path}`;
+    const mark: { mode?: 'analyze' } =
+      options.mode === 'analyze' && contract.marksValidationErrors === true ? { mode: 'analyze' } : {};
     it(`${contract.path}: answers a valid request with its success shape`, async () => {
       const t = app();
       const response = await t.post(url, { apikey: t.apiKey, ...(await contract.valid()) });
@@ -48,6 +62,9 @@ export function describeRouteContracts(app: () => TestApp, contracts: readonly R
       const parsed = contract.response.safeParse(response.json);
       expect(parsed.success, `${response.text}\n${parsed.error?.message ?? ''}`).toBe(true);
       expect((response.json as { status: string }).status).toBe('success');
+      if (options.mode === 'analyze') {
+        expect((response.json as { mode?: string }).mode, response.text).toBe('analyze');
+      }
       contract.expectSuccess?.(response.json);
     });
     it(`${contract.path}: refuses an invalid key with 403`, async () => {
@@ -60,14 +77,17 @@ export function describeRouteContracts(app: () => TestApp, contracts: readonly R
       const t = app();
       const body: Record<string, unknown> = { apikey: t.apiKey, ...(await contract.valid()) };
       delete body[contract.missing];
-      expectValidationError(await t.post(url, body), contract.envelope, {
-        [contract.missing]: ['Missing data for required field.'],
-      });
+      expectValidationError(
+        await t.post(url, body),
+        contract.envelope,
+        { [contract.missing]: ['Missing data for required field.'] },
+        mark,
+      );
     });
     it(`${contract.path}: reports a wrong value (${Object.keys(contract.wrong.patch).join(', ')})`, async () => {
       const t = app();
       const body = { apikey: t.apiKey, ...(await contract.valid()), ...contract.wrong.patch };
-      expectValidationError(await t.post(url, body), contract.envelope, contract.wrong.errors);
+      expectValidationError(await t.post(url, body), contract.envelope, contract.wrong.errors, mark);
     });
     it(`${contract.path}: ${contract.isUnknownFieldIgnored ? 'ignores' : 'refuses'} an unknown field`, async () => {
       const t = app();
@@ -75,7 +95,7 @@ export function describeRouteContracts(app: () => TestApp, contracts: readonly R
       if (contract.isUnknownFieldIgnored) {
         expect(response.status, response.text).toBe(200);
       } else {
-        expectValidationError(response, contract.envelope, { bogus: ['Unknown field.'] });
+        expectValidationError(response, contract.envelope, { bogus: ['Unknown field.'] }, mark);
       }
     });
     it(`${contract.path}: answers malformed JSON and an empty body with 400`, async () => {
@@ -88,7 +108,7 @@ export function describeRouteContracts(app: () => TestApp, contracts: readonly R
       expect(empty.status).toBe(400);
       expect(empty.json).toEqual(expected);
       const notAnObject = await t.post(url, '[]');
-      expectValidationError(notAnObject, contract.envelope, { _schema: ['Invalid input type.'] });
+      expectValidationError(notAnObject, contract.envelope, { _schema: ['Invalid input type.'] }, mark);
     });
   }
 }

@@ -59,6 +59,8 @@ export interface BrokerFeedOptions {
   logger: Logger;
   /** A call context when no request has brought one yet (jobs at start, the operator's session). */
   resolveContext: () => Promise<BrokerContext | null>;
+  /** Called when the sandbox starts watching prices (the simulator ticks only once started). */
+  onWatch?: () => void;
 }
 
 /**
@@ -145,6 +147,9 @@ export class BrokerFeed implements TickSource {
   }
 
   watch(instruments: readonly ResolvedInstrument[]): void {
+    if (instruments.length > 0) {
+      this.#options.onWatch?.();
+    }
     for (const instrument of instruments) {
       this.#watched.set(`${instrument.exchange}:${instrument.symbol}`, instrument);
     }
