@@ -358,7 +358,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     now,
     logger: deps.logger,
     ttlMs: config.ACTION_CENTER_ORDER_TTL_MINUTES * 60_000,
-    execute: createPendingExecutor({ service: orders, modeSwitch, resolveAuth }),
+    execute: createPendingExecutor({ service: orders, options, modeSwitch, resolveAuth }),
     onEvent: (event) => events.emit('action_center', event),
   });
   actionCenter = center;

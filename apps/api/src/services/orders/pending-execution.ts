@@ -5,6 +5,8 @@ import {
   checkGttRequest,
   checkPlaceOrderRequest,
   checkSplitOrderRequest,
+  optionsMultiOrderRequestSchema,
+  optionsOrderRequestSchema,
   placeGttOrderRequestSchema,
   placeOrderRequestSchema,
   placeSmartOrderRequestSchema,
@@ -14,16 +16,20 @@ import type { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import type { RequestAuth } from '../../plugins/auth.js';
 import type { ExecutePendingOrder, ExecutionOutcome } from '../action-center.js';
+import type { OptionsService } from '../options/options-service.js';
 import { fetchOrderStatus } from './account-books.js';
 import { placeGttOrder } from './gtt-orders.js';
 import type { OrderCall, OrderService } from './order-service.js';
 import type { ModeSwitch } from './order-target.js';
 import { placeBasketOrder } from './place-basket-order.js';
+import { placeOptionsMultiOrder, placeOptionsOrder } from './place-options-order.js';
 import { placeSmartOrder } from './place-smart-order.js';
 import { placeSplitOrder } from './place-split-order.js';
 
 export interface PendingExecutionOptions {
   service: OrderService;
+  /** Option resolution for `optionsorder` / `optionsmultiorder`. */
+  options: OptionsService;
   modeSwitch: ModeSwitch;
   /** The owner's API-key identity and broker session, or null when either is missing. */
   resolveAuth: (userId: number) => Promise<RequestAuth | null>;
@@ -36,6 +42,8 @@ const schemas = {
   basketorder: basketOrderRequestSchema.omit({ apikey: true }),
   splitorder: splitOrderRequestSchema.omit({ apikey: true }).superRefine(checkSplitOrderRequest),
   placegttorder: placeGttOrderRequestSchema.omit({ apikey: true }).superRefine(checkGttRequest),
+  optionsorder: optionsOrderRequestSchema.omit({ apikey: true }),
+  optionsmultiorder: optionsMultiOrderRequestSchema.omit({ apikey: true }),
 };
 
 function parse<Schema extends z.ZodType>(schema: Schema, data: unknown, mark: object): z.output<Schema> {
@@ -142,6 +150,18 @@ export function createPendingExecutor(options: PendingExecutionOptions): Execute
       }
       case 'placegttorder': {
         const body = await placeGttOrder(service, call, parse(schemas.placegttorder, data, mark));
+        return { statusCode: 200, body: { ...body }, mode };
+      }
+      case 'optionsorder': {
+        const input = parse(schemas.optionsorder, data, mark);
+        const body = await placeOptionsOrder(service, options.options, call, input);
+        return 'orderid' in body
+          ? single({ ok: true, statusCode: 200, body })
+          : { statusCode: 200, body, mode };
+      }
+      case 'optionsmultiorder': {
+        const input = parse(schemas.optionsmultiorder, data, mark);
+        const body = await placeOptionsMultiOrder(service, options.options, call, input);
         return { statusCode: 200, body: { ...body }, mode };
       }
       default:
