@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, listLatencyLogs } from '@openalgo/db';
 import autocannon from 'autocannon';
+import { type AlertRow, measureAlertRate, prepareAlertStrategy } from './alert-latency.js';
 import { measureKiteOverhead, percentile } from './order-overhead.js';
 
 /**
@@ -13,7 +14,9 @@ import { measureKiteOverhead, percentile } from './order-overhead.js';
  * (`wrk -t1 -c{1,16,64} --latency -s post.lua`), or with autocannon when wrk is not installed.
  * Prints req/s and p50/p99 per route and concurrency, then cold-start times.
  *
- * BENCH_DURATION (s, default 10), BENCH_ROUTES (comma list), DATABASE_URL (adds PostgreSQL).
+ * BENCH_DURATION (s, default 10), BENCH_ROUTES (comma list), DATABASE_URL (adds PostgreSQL),
+ * BENCH_ALERTS=0 / BENCH_KITE=0 (skip those sections), BENCH_ALERT_RATES (default 100,500),
+ * BENCH_ALERT_SECONDS (default 20).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +30,8 @@ interface Server {
   apiKey: string;
   readyMs: number;
   firstPingMs: number;
+  /** The first-run admin password (empty on a restart). */
+  password: string;
 }
 
 /** Limits raised for the matrix: the limiter still runs on every request, it just never refuses. */
@@ -78,7 +83,8 @@ async function startServer(env: Record<string, string>): Promise<Server> {
       throw new Error(`ping never succeeded: ${response.status} ${await response.text()}`);
     }
   }
-  return { child, baseUrl, apiKey, readyMs, firstPingMs: performance.now() - started };
+  const password = /Password\s+(\S+)/.exec(output)?.[1] ?? '';
+  return { child, baseUrl, apiKey, readyMs, firstPingMs: performance.now() - started, password };
 }
 
 function stopServer(server: Server): Promise<void> {
@@ -382,6 +388,31 @@ function printTable(title: string, headers: string[], rows: Array<Array<string |
   }
 }
 
+/** Alert latency on a server of its own: webhook limit raised, duplicates not folded. */
+async function benchAlerts(): Promise<AlertRow[]> {
+  const alertDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-alerts-'));
+  const server = await startServer({
+    DATA_DIR: alertDir,
+    WEBHOOK_RATE_LIMIT: '10000000 per second',
+    // Every alert of the run is a distinct order: the bench repeats symbols within seconds.
+    STRATEGY_DEDUPE_WINDOW_MS: '0',
+  });
+  try {
+    const webhookPath = await prepareAlertStrategy(server);
+    const seconds = Number(process.env.BENCH_ALERT_SECONDS ?? 20);
+    const rates = (process.env.BENCH_ALERT_RATES ?? '100,500').split(',').map(Number);
+    await measureAlertRate(server, webhookPath, 50, 2);
+    const rows: AlertRow[] = [];
+    for (const rate of rates) {
+      rows.push(await measureAlertRate(server, webhookPath, rate, seconds));
+    }
+    return rows;
+  } finally {
+    await stopServer(server);
+    rmSync(alertDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const selected = process.env.BENCH_ROUTES?.split(',');
   const scenarios = SCENARIOS.filter((scenario) => !selected || selected.includes(scenario.name));
@@ -467,6 +498,23 @@ async function main(): Promise<void> {
       platformRows,
     );
     printTable('Cold start: process spawn → first successful ping', ['case', 'ms'], coldRows);
+    if (process.env.BENCH_ALERTS !== '0') {
+      printTable(
+        'Strategy alert → order accepted (TradingView webhook, analyzer mode, evenly paced; latency = send → webhook answer, after the order path accepted the order)',
+        ['alerts/s', 'sent', 'accepted', 'refused', 'no answer', 'achieved/s', 'p50 ms', 'p99 ms', 'max ms'],
+        (await benchAlerts()).map((row) => [
+          row.rate,
+          row.sent,
+          row.accepted,
+          row.refused,
+          row.failed,
+          row.achieved,
+          row.p50,
+          row.p99,
+          row.max,
+        ]),
+      );
+    }
     if (process.env.BENCH_KITE !== '0') {
       const kite = await measureKiteOverhead(Number(process.env.BENCH_KITE_ORDERS ?? 300));
       printTable(

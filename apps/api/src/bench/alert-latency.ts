@@ -1,0 +1,152 @@
+import { percentile } from './order-overhead.js';
+
+/**
+ * Alert → order accepted: a strategy made through the web app's routes (signed in with the
+ * first-run admin), its webhook posted at a fixed rate, each alert timed from send to the
+ * webhook's answer — which comes once the alert is stored, planned and its order accepted by
+ * the order path (analyzer mode, so the order is real but virtual).
+ */
+
+export interface AlertBenchServer {
+  baseUrl: string;
+  apiKey: string;
+  password: string;
+}
+
+export interface AlertRow {
+  rate: number;
+  sent: number;
+  accepted: number;
+  refused: number;
+  /** No answer at all (connection error). */
+  failed: number;
+  p50: number;
+  p99: number;
+  max: number;
+  achieved: number;
+}
+
+const SYMBOLS = ['SBIN', 'INFY', 'TCS', 'RELIANCE', 'HDFCBANK'];
+
+async function json(response: Response): Promise<{ status?: string; data?: unknown; message?: unknown }> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as { status?: string; data?: unknown };
+  } catch {
+    throw new Error(`not JSON (${response.status}): ${text.slice(0, 200)}`);
+  }
+}
+
+/** Signs in, creates a TradingView strategy with a few symbols, returns its webhook path. */
+export async function prepareAlertStrategy(server: AlertBenchServer): Promise<string> {
+  const login = await fetch(`${server.baseUrl}/web/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: server.password }),
+  });
+  const session = (await json(login)).data as { csrf_token?: string } | undefined;
+  const cookie = login.headers
+    .getSetCookie()
+    .map((value) => value.split(';')[0])
+    .join('; ');
+  if (!login.ok || !session?.csrf_token) {
+    throw new Error(`sign-in failed: ${login.status}`);
+  }
+  const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrf_token };
+  const created = await fetch(`${server.baseUrl}/web/strategies`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'alert bench', platform: 'tradingview', is_intraday: false }),
+  });
+  const strategy = (await json(created)).data as { id: number; webhook_id: string } | undefined;
+  if (!created.ok || !strategy) {
+    throw new Error(`strategy not created: ${created.status}`);
+  }
+  const mapped = await fetch(`${server.baseUrl}/web/strategies/${strategy.id}/symbols`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      symbols: SYMBOLS.map((symbol) => ({ symbol, exchange: 'NSE', quantity: 1, product: 'MIS' })),
+    }),
+  });
+  if (!mapped.ok) {
+    throw new Error(`symbols not mapped: ${mapped.status} ${await mapped.text()}`);
+  }
+  const toggled = await fetch(`${server.baseUrl}/api/v1/analyzer/toggle`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ apikey: server.apiKey, mode: true }),
+  });
+  if (!toggled.ok) {
+    throw new Error(`analyzer mode not set: ${toggled.status}`);
+  }
+  return `/strategy/webhook/${strategy.webhook_id}`;
+}
+
+/** Posts alerts evenly paced at `rate` per second for `seconds`; times each one. */
+export async function measureAlertRate(
+  server: AlertBenchServer,
+  webhookPath: string,
+  rate: number,
+  seconds: number,
+): Promise<AlertRow> {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let accepted = 0;
+  let refused = 0;
+  let failed = 0;
+  const reasons = new Map<string, number>();
+  const inFlight: Array<Promise<void>> = [];
+  const started = performance.now();
+  for (let index = 0; index < total; index += 1) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    const symbol = SYMBOLS[index % SYMBOLS.length];
+    const action = Math.floor(index / SYMBOLS.length) % 2 === 0 ? 'BUY' : 'SELL';
+    const sentAt = performance.now();
+    inFlight.push(
+      fetch(`${server.baseUrl}${webhookPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol, action }),
+      }).then(
+        async (response) => {
+          const body = await json(response);
+          latencies.push(performance.now() - sentAt);
+          if (response.ok && body.status === 'success') {
+            accepted += 1;
+          } else {
+            refused += 1;
+            reasons.set(String(body.message), (reasons.get(String(body.message)) ?? 0) + 1);
+          }
+        },
+        (error: unknown) => {
+          failed += 1;
+          const reason = error instanceof Error ? String(error.cause ?? error.message) : String(error);
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  if (reasons.size > 0) {
+    console.error(`alerts at ${rate}/s not accepted:`, Object.fromEntries(reasons));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    rate,
+    sent: total,
+    accepted,
+    refused,
+    failed,
+    p50: round(percentile(latencies, 0.5)),
+    p99: round(percentile(latencies, 0.99)),
+    max: round(latencies.at(-1) ?? 0),
+    achieved: Math.round(total / elapsed),
+  };
+}
