@@ -372,6 +372,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     publicUrl: () => config.HOST_SERVER ?? `http://${config.HOST}:${config.PORT}`,
     dedupeWindowMs: config.STRATEGY_DEDUPE_WINDOW_MS,
     maxAlertAgeMs: config.STRATEGY_ALERT_MAX_AGE_MS,
+    changes: deps.database,
   });
   const telegram = new TelegramBotService({
     db,
@@ -492,6 +493,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           }
         })
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'strategy alerts not recovered'));
+      await strategies.startListening();
       strategies.startScheduler();
       if (marketHub) {
         await marketHub.hub.start();
@@ -502,6 +504,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       marketHub?.stop();
       tickSource?.stop();
       await marketHub?.hub.close();
+      await strategies.stopListening();
       for (const stop of stopListening.splice(0)) {
         await stop().catch(() => undefined);
       }

@@ -140,6 +140,36 @@ describe.each(testBackends())('strategies and alerts on %s', (backend) => {
     expect(history[0]?.outcome).toEqual({ orders: [{ symbol: 'SBIN', orderid: '1' }] });
   });
 
+  it('stores an alert already claimed when asked, and a duplicate of it as a duplicate', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'claimed',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-claimed',
+    });
+    const input = {
+      strategyId: strategy.id,
+      receivedAt: new Date(),
+      payload: { symbol: 'SBIN', action: 'BUY' },
+      dedupeKey: 'same',
+    };
+    const first = await insertAlert(handle.db, { ...input, id: `alr_${backend}_c1` }, 60_000, {
+      claim: true,
+    });
+    expect(first.status).toBe('processing');
+    expect(first.received_at).toBeInstanceOf(Date);
+    expect(first.payload).toEqual({ symbol: 'SBIN', action: 'BUY' });
+    expect(await claimAlert(handle.db, first.id)).toBe(false);
+    const again = await insertAlert(handle.db, { ...input, id: `alr_${backend}_c2` }, 60_000, {
+      claim: true,
+    });
+    expect(again.status).toBe('duplicate');
+    expect(again.outcome).toEqual({ duplicateOf: first.id });
+    expect(again.processed_at).toBeInstanceOf(Date);
+    expect((await listUnfinishedAlerts(handle.db)).map((row) => row.id)).toContain(first.id);
+  });
+
   it('marks the daily square-off once per IST date', async () => {
     const strategy = await insertStrategy(handle.db, {
       user_id: userId,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import { jsonb } from '../json.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
@@ -149,32 +149,33 @@ export async function insertAlert(
   db: Kysely<Database>,
   input: InsertAlertInput,
   dedupeWindowMs: number,
+  options: { claim?: boolean } = {},
 ): Promise<StrategyAlertRow> {
   return db.transaction().execute(async (trx) => {
+    // The strategy's row lock serialises its alerts; the duplicate check runs after it (a
+    // statement of its own, so it sees every alert committed while this one waited).
     await trx.selectFrom('strategies').select('id').where('id', '=', input.strategyId).forUpdate().execute();
     const since = new Date(input.receivedAt.getTime() - dedupeWindowMs);
-    const previous = await trx
-      .selectFrom('strategy_alerts')
-      .select('id')
-      .where('strategy_id', '=', input.strategyId)
-      .where('dedupe_key', '=', input.dedupeKey)
-      .where('received_at', '>=', since)
-      .where('status', '<>', 'duplicate')
-      .limit(1)
-      .executeTakeFirst();
-    return trx
-      .insertInto('strategy_alerts')
-      .values({
-        id: input.id,
-        strategy_id: input.strategyId,
-        received_at: input.receivedAt,
-        payload: jsonb(input.payload),
-        dedupe_key: input.dedupeKey,
-        status: previous ? 'duplicate' : 'received',
-        ...(previous ? { outcome: jsonb({ duplicateOf: previous.id }), processed_at: input.receivedAt } : {}),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const fresh = options.claim ? 'processing' : 'received';
+    const result = await sql<StrategyAlertRow>`
+      with previous as (
+        select id from strategy_alerts
+        where strategy_id = ${input.strategyId} and dedupe_key = ${input.dedupeKey}
+          and received_at >= ${since} and status <> 'duplicate'
+        limit 1
+      )
+      insert into strategy_alerts (id, strategy_id, received_at, payload, dedupe_key, status, outcome, processed_at)
+      select ${input.id}, ${input.strategyId}, ${input.receivedAt}, ${jsonb(input.payload)}, ${input.dedupeKey},
+        case when previous.id is null then ${fresh} else 'duplicate' end,
+        case when previous.id is null then null else jsonb_build_object('duplicateOf', previous.id) end,
+        case when previous.id is null then null else ${input.receivedAt}::timestamptz end
+      from (select 1) as one left join previous on true
+      returning *`.execute(trx);
+    const row = result.rows[0];
+    if (!row) {
+      throw new Error('alert not stored');
+    }
+    return row;
   });
 }
 

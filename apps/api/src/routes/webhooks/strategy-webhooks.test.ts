@@ -122,6 +122,38 @@ describe.each(testBackends())(
       expect(history.map((alert) => alert.status).sort()).toEqual(['executed', 'executed', 'rejected']);
     });
 
+    it('configuration changes reach the next alert at once (mappings added, strategy paused)', async () => {
+      now = at('10:05');
+      const strategy = await createStrategy('changes apply', 'tradingview');
+      await service.addSymbols(userId, strategy.id, [
+        { symbol: 'AXISBANK', exchange: 'NSE', quantity: 2, product: 'MIS' },
+      ]);
+      const url = `/strategy/webhook/${strategy.webhook_id}`;
+      expect((await t.post(url, { symbol: 'AXISBANK', action: 'BUY' })).status).toBe(200);
+      // Not mapped yet: skipped. Mapped right after: the very next alert trades it.
+      const unmapped = await t.post(url, { symbol: 'MARUTI', action: 'BUY' });
+      expect((unmapped.json as { status: string }).status).toBe('error');
+      await service.addSymbols(userId, strategy.id, [
+        { symbol: 'MARUTI', exchange: 'NSE', quantity: 3, product: 'MIS' },
+      ]);
+      // Past the duplicate window, so the same alert counts as a new one.
+      now = at('10:06');
+      const mapped = await t.post(url, { symbol: 'MARUTI', action: 'BUY' });
+      expect(mapped.json).toMatchObject({
+        status: 'success',
+        results: [{ symbol: 'MARUTI', status: 'success' }],
+      });
+      expect(await netQuantity('MARUTI', 'NSE', 'MIS')).toBe(3);
+      now = at('10:07');
+      await service.update(userId, strategy.id, { is_active: false });
+      const paused = await t.post(url, { symbol: 'AXISBANK', action: 'SELL' });
+      expect(paused.status).toBe(400);
+      expect(paused.json).toMatchObject({ status: 'error', message: 'Strategy is inactive' });
+      expect(await netQuantity('AXISBANK', 'NSE', 'MIS')).toBe(2);
+      await service.remove(userId, strategy.id);
+      expect((await t.post(url, { symbol: 'AXISBANK', action: 'SELL' })).status).toBe(404);
+    });
+
     it('a duplicate alert within the window executes once', async () => {
       const strategy = await createStrategy('dupes', 'gocharting');
       await service.addSymbols(userId, strategy.id, [

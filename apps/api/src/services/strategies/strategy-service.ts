@@ -3,6 +3,7 @@ import {
   type AlertStatus,
   claimAlert,
   type Database,
+  type DatabaseHandle,
   deleteStrategy,
   deleteStrategySymbol,
   findAlert,
@@ -103,6 +104,24 @@ export interface StrategyServiceOptions {
   dedupeWindowMs: number;
   /** Alerts older than this when found unprocessed after a restart are expired, not executed. */
   maxAlertAgeMs: number;
+  /**
+   * Where configuration changes are announced, so every instance drops its cached strategies
+   * at once (PostgreSQL NOTIFY; in-process on PGlite). Without it only this process's own
+   * changes invalidate, and the cache's time to live bounds the rest.
+   */
+  changes?: Pick<DatabaseHandle, 'listen' | 'notify'>;
+}
+
+/** Changed strategies or mappings, announced to every instance. */
+export const STRATEGIES_CHANNEL = 'openalgo_strategies';
+/** How long a cached strategy (and its mappings) serves alerts before it is read again. */
+const STRATEGY_CACHE_TTL_MS = 2_000;
+const STRATEGY_CACHE_MAX = 1_000;
+
+interface CachedStrategy {
+  strategy: StrategyRow;
+  mappings: StrategySymbolRow[];
+  at: number;
 }
 
 export interface AlertOutcome {
@@ -113,9 +132,53 @@ export interface AlertOutcome {
 export class StrategyService {
   readonly #options: StrategyServiceOptions;
   #squareOffTimer: NodeJS.Timeout | null = null;
+  /** Webhook id → strategy and mappings: an alert's hot path reads no configuration. */
+  readonly #byWebhook = new Map<string, CachedStrategy>();
+  #stopListening: (() => Promise<void>) | null = null;
 
   constructor(options: StrategyServiceOptions) {
     this.#options = options;
+  }
+
+  /** Follows configuration changes made by other instances. */
+  async startListening(): Promise<void> {
+    if (this.#options.changes && !this.#stopListening) {
+      this.#stopListening = await this.#options.changes.listen(STRATEGIES_CHANNEL, () =>
+        this.#byWebhook.clear(),
+      );
+    }
+  }
+
+  async stopListening(): Promise<void> {
+    await this.#stopListening?.().catch(() => undefined);
+    this.#stopListening = null;
+  }
+
+  /** Drops cached configuration here and announces it to the other instances. */
+  async #changed(): Promise<void> {
+    this.#byWebhook.clear();
+    await this.#options.changes?.notify(STRATEGIES_CHANNEL, '').catch((error: unknown) => {
+      this.#options.logger.warn({ err: error }, 'strategy change not announced');
+    });
+  }
+
+  async #configurationFor(webhookId: string): Promise<CachedStrategy | undefined> {
+    const now = Date.now();
+    const cached = this.#byWebhook.get(webhookId);
+    if (cached && now - cached.at < STRATEGY_CACHE_TTL_MS) {
+      return cached;
+    }
+    const strategy = await findStrategyByWebhookId(this.#options.db, webhookId);
+    if (!strategy) {
+      this.#byWebhook.delete(webhookId);
+      return undefined;
+    }
+    const entry = { strategy, mappings: await listStrategySymbols(this.#options.db, strategy.id), at: now };
+    if (this.#byWebhook.size >= STRATEGY_CACHE_MAX) {
+      this.#byWebhook.clear();
+    }
+    this.#byWebhook.set(webhookId, entry);
+    return entry;
   }
 
   webhookUrl(strategy: StrategyRow): string {
@@ -128,7 +191,7 @@ export class StrategyService {
   async create(userId: number, input: CreateStrategyRequest): Promise<StrategyRow> {
     const kind = input.platform === 'chartink' ? 'chartink' : 'webhook';
     try {
-      return await insertStrategy(this.#options.db, {
+      const created = await insertStrategy(this.#options.db, {
         user_id: userId,
         name: input.name,
         platform: input.platform,
@@ -141,6 +204,8 @@ export class StrategyService {
         end_time: input.end_time ?? null,
         squareoff_time: input.squareoff_time ?? null,
       });
+      await this.#changed();
+      return created;
     } catch (error) {
       if (/unique|duplicate/i.test(String(error))) {
         throw new StrategyError(409, `A strategy named ${input.name} already exists`);
@@ -174,6 +239,7 @@ export class StrategyService {
     if (!updated) {
       throw new StrategyError(404, 'Strategy not found');
     }
+    await this.#changed();
     return updated;
   }
 
@@ -181,6 +247,7 @@ export class StrategyService {
     if (!(await deleteStrategy(this.#options.db, id, userId))) {
       throw new StrategyError(404, 'Strategy not found');
     }
+    await this.#changed();
   }
 
   async require(userId: number, id: number): Promise<StrategyRow> {
@@ -278,7 +345,7 @@ export class StrategyService {
     if (missing.length > 0) {
       throw new StrategyError(400, `Unknown symbols: ${missing.slice(0, 20).join(', ')}`);
     }
-    return upsertStrategySymbols(
+    const stored = await upsertStrategySymbols(
       this.#options.db,
       inputs.map((input) => ({
         strategy_id: strategyId,
@@ -288,6 +355,8 @@ export class StrategyService {
         product: input.product,
       })),
     );
+    await this.#changed();
+    return stored;
   }
 
   async removeSymbol(userId: number, strategyId: number, symbolId: number): Promise<void> {
@@ -295,6 +364,7 @@ export class StrategyService {
     if (!(await deleteStrategySymbol(this.#options.db, strategyId, symbolId))) {
       throw new StrategyError(404, 'Symbol mapping not found');
     }
+    await this.#changed();
   }
 
   // ------------------------------------------------------------------ alerts
@@ -305,10 +375,11 @@ export class StrategyService {
    */
   async receive(kind: 'webhook' | 'chartink', webhookId: string, payload: unknown): Promise<AlertOutcome> {
     const { db, now } = this.#options;
-    const strategy = await findStrategyByWebhookId(db, webhookId);
-    if (!strategy || strategy.kind !== kind) {
+    const configuration = await this.#configurationFor(webhookId);
+    if (!configuration || configuration.strategy.kind !== kind) {
       return { statusCode: 404, body: { status: 'error', message: 'Invalid webhook ID' } };
     }
+    const { strategy, mappings } = configuration;
     const receivedAt = new Date(now());
     const schema = kind === 'chartink' ? chartinkAlertSchema : strategyAlertSchema;
     const parsed = schema.safeParse(payload);
@@ -322,6 +393,8 @@ export class StrategyService {
         dedupeKey: dedupeKeyFor(parsed.success ? parsed.data : payload),
       },
       this.#options.dedupeWindowMs,
+      // Stored already claimed: this request executes it, no second round trip to claim.
+      { claim: true },
     );
     if (stored.status === 'duplicate') {
       return {
@@ -345,7 +418,7 @@ export class StrategyService {
         },
       };
     }
-    return this.#process(stored, strategy, parsed.data as StrategyAlert | ChartinkAlert);
+    return this.#process(stored, strategy, parsed.data as StrategyAlert | ChartinkAlert, mappings);
   }
 
   async #finish(
@@ -367,8 +440,9 @@ export class StrategyService {
     alert: StrategyAlertRow,
     strategy: StrategyRow,
     payload: StrategyAlert | ChartinkAlert,
+    cachedMappings?: readonly StrategySymbolRow[],
   ): Promise<AlertOutcome> {
-    if (!(await claimAlert(this.#options.db, alert.id))) {
+    if (alert.status !== 'processing' && !(await claimAlert(this.#options.db, alert.id))) {
       return {
         statusCode: 200,
         body: { status: 'success', message: 'Alert is already being processed', alert_id: alert.id },
@@ -382,7 +456,7 @@ export class StrategyService {
       };
     }
     const istTime = formatIst(this.#options.now(), 'HH:mm');
-    const mappings = await listStrategySymbols(this.#options.db, strategy.id);
+    const mappings = cachedMappings ?? (await listStrategySymbols(this.#options.db, strategy.id));
     const plan: AlertPlan =
       strategy.kind === 'chartink'
         ? planChartinkAlert(strategy, mappings, payload as ChartinkAlert, istTime)
