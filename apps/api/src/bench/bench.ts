@@ -148,6 +148,22 @@ async function seedOrderBook(server: Server): Promise<void> {
   }
 }
 
+/** The NIFTY option expiry the options scenario trades (the second listed: the first may be today). */
+let optionsExpiry = '';
+
+async function pickOptionsExpiry(server: Server): Promise<void> {
+  const response = await post(server, '/api/v1/expiry', {
+    symbol: 'NIFTY',
+    exchange: 'NFO',
+    instrumenttype: 'options',
+  });
+  const { data } = (await response.json()) as { data?: string[] };
+  optionsExpiry = (data?.[1] ?? '').replaceAll('-', '');
+  if (!optionsExpiry) {
+    throw new Error(`no NIFTY option expiry: ${response.status}`);
+  }
+}
+
 export const SCENARIOS: Scenario[] = [
   { name: 'ping', path: '/api/v1/ping', body: (apikey) => ({ apikey }), expectStatus: 200 },
   { name: 'invalid key', path: '/api/v1/ping', body: () => ({ apikey: '0'.repeat(64) }), expectStatus: 403 },
@@ -187,6 +203,30 @@ export const SCENARIOS: Scenario[] = [
     expectStatus: 200,
     analyzer: true,
     timedOperation: 'placeorder',
+  },
+  {
+    // Strike resolution (underlying quote + listed strikes) on top of the order path; options
+    // have no price band, so a LIMIT BUY at one tick rests and blocks almost no margin.
+    name: 'optionsorder OTM2 CE LIMIT @0.05 (live simulator)',
+    path: '/api/v1/optionsorder',
+    body: (apikey) => ({
+      apikey,
+      strategy: 'bench',
+      underlying: 'NIFTY',
+      exchange: 'NSE_INDEX',
+      expiry_date: optionsExpiry,
+      offset: 'OTM2',
+      option_type: 'CE',
+      action: 'BUY',
+      quantity: 75,
+      pricetype: 'LIMIT',
+      product: 'NRML',
+      price: '0.05',
+    }),
+    expectStatus: 200,
+    analyzer: false,
+    prepare: pickOptionsExpiry,
+    timedOperation: 'optionsorder',
   },
   {
     // benchmarks.md's exact body: price 500 is outside the simulator's price band, so the broker

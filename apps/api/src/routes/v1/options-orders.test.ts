@@ -211,6 +211,24 @@ describe.each(testBackends())('options orders on %s', (backend) => {
       expect(live().exchange.listOrders().length).toBe(sent);
     });
 
+    it('a LIMIT options order below the market rests open in the book (the bench body)', async () => {
+      const response = await optionsOrder({
+        offset: 'OTM2',
+        option_type: 'CE',
+        pricetype: 'LIMIT',
+        product: 'NRML',
+        price: '0.05',
+      });
+      expect(response.status, response.text).toBe(200);
+      const { orderid } = response.json as { orderid: string };
+      expect((await orderBook(t)).find((order) => order.orderid === orderid)).toMatchObject({
+        pricetype: 'LIMIT',
+        price: 0.05,
+        product: 'NRML',
+        order_status: 'open',
+      });
+    });
+
     it('splits an options order into children of splitsize', async () => {
       const response = await optionsOrder({
         offset: 'OTM1',
