@@ -340,26 +340,31 @@ describe.each(testBackends())('options orders on %s', (backend) => {
       await setMode('semi_auto');
       try {
         const sent = live().exchange.listOrders().length;
-        // Queued for approval in the Action Center, or — while no Action Center is connected —
-        // refused with the contract's queue failure; never placed.
-        const expectQueuedOrRefused = (response: { status: number; json: unknown }) => {
-          if (response.status === 200) {
-            expect(response.json).toEqual({
-              status: 'success',
-              message: 'Order queued for approval in Action Center',
-              mode: 'semi_auto',
-              pending_order_id: expect.any(Number),
-            });
-          } else {
-            expect(response.status).toBe(500);
-            expect(response.json).toEqual({ status: 'error', message: 'Failed to queue order' });
-          }
-        };
-        expectQueuedOrRefused(await optionsOrder({ offset: 'ATM', option_type: 'CE' }));
-        expectQueuedOrRefused(
+        const queued = [
+          await optionsOrder({ offset: 'ATM', option_type: 'CE' }),
           await multiOrder([{ offset: 'ATM', option_type: 'CE', action: 'BUY', quantity: 75 }]),
-        );
+        ];
+        for (const response of queued) {
+          expect(response.status, response.text).toBe(200);
+          expect(response.json).toEqual({
+            status: 'success',
+            message: 'Order queued for approval in Action Center',
+            mode: 'semi_auto',
+            pending_order_id: expect.any(Number),
+          });
+        }
         expect(live().exchange.listOrders().length).toBe(sent);
+        const { orders } = await t.app.services.actionCenter.list(admin.id, 'pending');
+        const ids = queued.map(
+          (response) => (response.json as { pending_order_id: number }).pending_order_id,
+        );
+        expect(ids.map((id) => orders.find((order) => order.id === id)?.api_type)).toEqual([
+          'optionsorder',
+          'optionsmultiorder',
+        ]);
+        for (const id of ids) {
+          await t.app.services.actionCenter.reject(admin.id, id, 'test');
+        }
       } finally {
         await setMode('auto');
       }
