@@ -1,6 +1,7 @@
 export * from './account.js';
 export * from './action-center.js';
 export * from './analyzer.js';
+export * from './broker-connection.js';
 export * from './broker-types.js';
 export * from './enums.js';
 export * from './errors.js';

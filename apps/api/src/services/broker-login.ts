@@ -62,11 +62,44 @@ export class BrokerLoginService {
     return { url: step.url, state };
   }
 
+  /**
+   * A broker that logs in with a form (client id, PIN, TOTP…): the adapter checks the fields
+   * with the broker and the session is stored as after a redirect.
+   */
+  async connectWithCredentials(
+    userId: number,
+    fields: Readonly<Record<string, string>>,
+  ): Promise<{ session: BrokerSession }> {
+    const { broker, logger, now, redirectUrl } = this.#options;
+    if (broker.auth.loginFlow.kind !== 'credential-form') {
+      throw new NotSupportedError(`${broker.displayName} does not log in with a form`, {
+        context: { broker: broker.id },
+      });
+    }
+    const session = await broker.auth.completeLogin(fields, { redirectUrl, state: '', logger, now });
+    await this.#store(userId, session);
+    return { session };
+  }
+
+  async #store(userId: number, session: BrokerSession): Promise<void> {
+    const { broker, logger, sessions, masterContract } = this.#options;
+    await sessions.store(userId, {
+      broker: broker.id,
+      brokerUserId: session.userId ?? null,
+      accessToken: session.accessToken,
+      feedToken: session.feedToken ?? null,
+      metadata: { ...session.data },
+    });
+    logger.info({ broker: broker.id, userId, brokerUserId: session.userId }, 'broker login completed');
+    // The symbol master downloads in the background; the status route reports its progress.
+    void masterContract.load(broker.instruments.requiresSession ? session : undefined);
+  }
+
   /** Completes a login from the callback; the state must be one we issued and not yet used. */
   async complete(
     input: Readonly<Record<string, string>>,
   ): Promise<{ userId: number; session: BrokerSession }> {
-    const { broker, logger, now, redirectUrl, sessions, masterContract } = this.#options;
+    const { broker, logger, now, redirectUrl } = this.#options;
     this.#purge();
     const state = input.state ?? '';
     const pending = this.#states.get(state);
@@ -77,20 +110,7 @@ export class BrokerLoginService {
       });
     }
     const session = await broker.auth.completeLogin(input, { redirectUrl, state, logger, now });
-    const metadata: Record<string, string> = { ...session.data };
-    await sessions.store(pending.userId, {
-      broker: broker.id,
-      brokerUserId: session.userId ?? null,
-      accessToken: session.accessToken,
-      feedToken: session.feedToken ?? null,
-      metadata,
-    });
-    logger.info(
-      { broker: broker.id, userId: pending.userId, brokerUserId: session.userId },
-      'broker login completed',
-    );
-    // The symbol master downloads in the background; the status route reports its progress.
-    void masterContract.load(broker.instruments.requiresSession ? session : undefined);
+    await this.#store(pending.userId, session);
     return { userId: pending.userId, session };
   }
 

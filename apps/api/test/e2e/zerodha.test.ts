@@ -17,6 +17,8 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
   let fake: FakeKiteServer;
   let server: RunningServer;
   let apiKey: string;
+  /** The admin's web session: the broker login belongs to the signed-in user. */
+  let cookie = '';
 
   beforeAll(async () => {
     fake = await startFakeKiteServer({ instrumentCount: INSTRUMENTS });
@@ -33,6 +35,16 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
     });
     apiKey = /API key\s+([0-9a-f]{64})/.exec(server.output())?.[1] ?? '';
     expect(apiKey, server.output()).toMatch(/^[0-9a-f]{64}$/);
+    const username = /Username\s+(\S+)/.exec(server.output())?.[1] ?? '';
+    const password = /Password\s+(\S+)/.exec(server.output())?.[1] ?? '';
+    const login = await fetch(`${server.baseUrl}/web/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    expect(login.status, await login.clone().text()).toBe(200);
+    cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^oa_session=/);
     // The Kite app's registered redirect URL is the api's callback.
     fake.control.setRedirectUrl(`${server.baseUrl}/zerodha/callback`);
   }, 120_000);
@@ -57,7 +69,11 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
 
   it("logs in through Kite's redirects, stores the session and loads the symbol master", async () => {
     // 1. The web app sends the browser to the api, which redirects to Kite's login page.
-    const start = await fetch(`${server.baseUrl}/web/broker/login`, { redirect: 'manual' });
+    expect((await fetch(`${server.baseUrl}/web/broker/login`, { redirect: 'manual' })).status).toBe(401);
+    const start = await fetch(`${server.baseUrl}/web/broker/login`, {
+      redirect: 'manual',
+      headers: { cookie },
+    });
     expect(start.status).toBe(302);
     const kiteLogin = new URL(start.headers.get('location') ?? '');
     expect(`${kiteLogin.origin}${kiteLogin.pathname}`).toBe(fake.loginUrl);
@@ -69,10 +85,10 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
     const callback = new URL(atKite.headers.get('location') ?? '');
     expect(callback.pathname).toBe('/zerodha/callback');
     expect(callback.searchParams.get('request_token')).toMatch(/^[A-Za-z0-9]{32}$/);
-    // 3. The callback exchanges the token and sends the browser into the web app.
+    // 3. The callback exchanges the token and sends the browser to the web app's broker page.
     const done = await fetch(callback, { redirect: 'manual' });
     expect(done.status).toBe(302);
-    expect(done.headers.get('location')).toBe('/');
+    expect(done.headers.get('location')).toBe('/broker');
     const exchange = fake.requests.find((request) => request.path === '/session/token');
     expect(exchange?.form?.map(([name]) => name)).toEqual(['api_key', 'request_token', 'checksum']);
     // 4. A replayed callback is refused with a clear 4xx, not a crash.
@@ -85,7 +101,9 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
       | undefined;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      status = (await (await fetch(`${server.baseUrl}/web/broker/status`)).json()) as typeof status;
+      status = (await (
+        await fetch(`${server.baseUrl}/web/broker/status`, { headers: { cookie } })
+      ).json()) as typeof status;
       if (status?.data.master_contract.state === 'done' || status?.data.master_contract.state === 'error') {
         break;
       }
@@ -95,6 +113,7 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
       broker: 'zerodha',
       connected: true,
       broker_user_id: fake.userId,
+      auth_style: 'redirect',
       master_contract: { broker: 'zerodha', state: 'done', rows: INSTRUMENTS, error: null },
     });
     const dump = fake.requests.find((request) => request.path === '/instruments');
@@ -112,7 +131,7 @@ describe('api with BROKER=zerodha against the fake Kite', () => {
 
   it('revokes a session Kite has expired and says to log in again', async () => {
     fake.control.expireSessions();
-    const response = await fetch(`${server.baseUrl}/web/broker/status?validate=1`);
+    const response = await fetch(`${server.baseUrl}/web/broker/status?validate=1`, { headers: { cookie } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { data: unknown }).data).toMatchObject({
       broker: 'zerodha',

@@ -60,21 +60,21 @@ export function BrokerPage() {
     return <Loading />;
   }
   if (status.error) {
-    if ('status' in status.error && status.error.status === 404) {
-      return (
-        <div className="page">
-          <h1>Broker</h1>
-          <Empty title="This broker needs no login">
-            The configured broker (the built-in simulator by default) connects on its own; its symbol master
-            is loaded when the server starts.
-          </Empty>
-        </div>
-      );
-    }
     return <ErrorState error={status.error} onRetry={() => void status.refetch()} />;
   }
   const data = status.data.data;
-  const style = data.auth_style ?? 'redirect';
+  const style = data.auth_style;
+  if (style === 'none') {
+    return (
+      <div className="page">
+        <h1>Broker</h1>
+        <Empty title="This broker needs no login">
+          The configured broker ({data.broker}, the built-in simulator by default) connects on its own.
+        </Empty>
+        <MasterContract status={data.master_contract} />
+      </div>
+    );
+  }
   return (
     <div className="page">
       <h1>Broker</h1>
@@ -98,7 +98,7 @@ export function BrokerPage() {
                   connect.mutate();
                 }}
               >
-                {(data.credential_fields ?? []).map((field) => (
+                {data.credential_fields.map((field) => (
                   <div key={field.name} className="field">
                     <label htmlFor={`broker-${field.name}`}>{field.label}</label>
                     <input

@@ -4,6 +4,7 @@ import { sessionAuth } from '../../plugins/session-auth.js';
 import { accountRoutes } from './account-routes.js';
 import { actionCenterRoutes } from './action-center-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { brokerRoutes } from './broker-routes.js';
 import { logRoutes } from './log-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { strategyRoutes } from './strategy-routes.js';
@@ -24,6 +25,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(accountRoutes);
   await app.register(adminRoutes);
   await app.register(strategyRoutes);
+  await app.register(brokerRoutes);
   await app.register(logRoutes);
   await app.register(actionCenterRoutes);
 }
