@@ -96,16 +96,47 @@ export function touchPrice(touch: Touch, action: Action): { price: number; text:
   return { price: touch.ltp, text: touch.ltpText };
 }
 
+/**
+ * A touch made from a tick. The hot path allocates one small object per tick; the LTP's
+ * text (needed only when something fills or a position is marked) is made on first use.
+ */
+class TickTouch implements Touch {
+  readonly ltp: number;
+  readonly at: number;
+  readonly bid?: number;
+  readonly bidText?: string;
+  readonly ask?: number;
+  readonly askText?: string;
+  #ltpText: string | undefined;
+
+  constructor(tick: Tick) {
+    this.ltp = tick.ltp;
+    this.at = tick.timestamp;
+    const depth = tick.depth;
+    if (depth) {
+      const bid = depth.buy[0]?.price;
+      const ask = depth.sell[0]?.price;
+      if (bid !== undefined && bid > 0) {
+        this.bid = bid;
+        this.bidText = String(bid);
+      }
+      if (ask !== undefined && ask > 0) {
+        this.ask = ask;
+        this.askText = String(ask);
+      }
+    }
+  }
+
+  get ltpText(): string {
+    if (this.#ltpText === undefined) {
+      this.#ltpText = String(this.ltp);
+    }
+    return this.#ltpText;
+  }
+}
+
 export function touchFromTick(tick: Tick): Touch {
-  const bid = tick.depth?.buy[0]?.price;
-  const ask = tick.depth?.sell[0]?.price;
-  return {
-    ltp: tick.ltp,
-    ltpText: String(tick.ltp),
-    ...(bid !== undefined && bid > 0 ? { bid, bidText: String(bid) } : {}),
-    ...(ask !== undefined && ask > 0 ? { ask, askText: String(ask) } : {}),
-    at: tick.timestamp,
-  };
+  return new TickTouch(tick);
 }
 
 export class SymbolBook {
@@ -189,7 +220,7 @@ export class SymbolBook {
   match(touch: Touch, events: BookEvent[]): void {
     const previous = this.touch;
     this.touch = touch;
-    const { ltp, ltpText } = touch;
+    const ltp = touch.ltp;
     const low = previous ? Math.min(previous.ltp, ltp) : ltp;
     const high = previous ? Math.max(previous.ltp, ltp) : ltp;
 
@@ -220,21 +251,33 @@ export class SymbolBook {
     for (let head = this.buyLimits[0]; head !== undefined && ltp <= head.limit; head = this.buyLimits[0]) {
       this.buyLimits.shift();
       const hasCrossed = previous !== undefined && previous.ltp >= head.limit;
-      events.push({ kind: 'fill', order: head, priceText: hasCrossed ? head.limitText : ltpText, low, high });
+      events.push({
+        kind: 'fill',
+        order: head,
+        priceText: hasCrossed ? head.limitText : touch.ltpText,
+        low,
+        high,
+      });
     }
     for (let head = this.sellLimits[0]; head !== undefined && ltp >= head.limit; head = this.sellLimits[0]) {
       this.sellLimits.shift();
       const hasCrossed = previous !== undefined && previous.ltp <= head.limit;
-      events.push({ kind: 'fill', order: head, priceText: hasCrossed ? head.limitText : ltpText, low, high });
+      events.push({
+        kind: 'fill',
+        order: head,
+        priceText: hasCrossed ? head.limitText : touch.ltpText,
+        low,
+        high,
+      });
     }
 
     for (let head = this.gttAbove[0]; head !== undefined && ltp >= head.trigger; head = this.gttAbove[0]) {
       this.gttAbove.shift();
-      events.push({ kind: 'gtt', leg: head, priceText: ltpText });
+      events.push({ kind: 'gtt', leg: head, priceText: touch.ltpText });
     }
     for (let head = this.gttBelow[0]; head !== undefined && ltp <= head.trigger; head = this.gttBelow[0]) {
       this.gttBelow.shift();
-      events.push({ kind: 'gtt', leg: head, priceText: ltpText });
+      events.push({ kind: 'gtt', leg: head, priceText: touch.ltpText });
     }
   }
 
