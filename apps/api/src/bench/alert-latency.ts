@@ -4,7 +4,8 @@ import { percentile } from './order-overhead.js';
  * Alert → order accepted: a strategy made through the web app's routes (signed in with the
  * first-run admin), its webhook posted at a fixed rate, each alert timed from send to the
  * webhook's answer — which comes once the alert is stored, planned and its order accepted by
- * the order path (analyzer mode, so the order is real but virtual).
+ * the order path (analyzer mode, so the order is real but virtual). CNC mappings: the sandbox
+ * refuses MIS outside market hours, and the bench runs at any hour.
  */
 
 export interface AlertBenchServer {
@@ -66,7 +67,7 @@ export async function prepareAlertStrategy(server: AlertBenchServer): Promise<st
     method: 'POST',
     headers,
     body: JSON.stringify({
-      symbols: SYMBOLS.map((symbol) => ({ symbol, exchange: 'NSE', quantity: 1, product: 'MIS' })),
+      symbols: SYMBOLS.map((symbol) => ({ symbol, exchange: 'NSE', quantity: 1, product: 'CNC' })),
     }),
   });
   if (!mapped.ok) {
@@ -105,13 +106,14 @@ export async function measureAlertRate(
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
     const symbol = SYMBOLS[index % SYMBOLS.length];
-    const action = Math.floor(index / SYMBOLS.length) % 2 === 0 ? 'BUY' : 'SELL';
     const sentAt = performance.now();
     inFlight.push(
       fetch(`${server.baseUrl}${webhookPath}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ symbol, action }),
+        // Entries only: a LONG strategy's SELL exits a position, which a refused or pending
+        // entry may not have yet; every BUY is one order of the mapped quantity.
+        body: JSON.stringify({ symbol, action: 'BUY' }),
       }).then(
         async (response) => {
           const body = await json(response);
