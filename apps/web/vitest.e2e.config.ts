@@ -7,7 +7,6 @@ import { defineConfig } from 'vitest/config';
  */
 export const WAITING_FOR_ROUTES: Record<string, string> = {
   'test/e2e/live-ticks.test.ts': 'GET /web/events (ticks of watched symbols on the UI event socket)',
-  'test/e2e/semi-auto.test.ts': '/web/action-center (list, approve)',
 };
 
 /** Browser suites against the embedded start (built api + web app, ws-proxy when built). */

@@ -34,7 +34,8 @@ describe('semi-auto approval in the browser', () => {
     const { page } = journey;
     apiKey = await analyzerDashboard(journey);
     await go(page, 'API key');
-    await page.getByTestId('order-mode-semi').check();
+    // A controlled radio: it turns on once the server has saved the mode.
+    await page.getByTestId('order-mode-semi').click();
     await page.getByTestId('mode-order').filter({ hasText: 'Semi-auto' }).waitFor({ timeout: 15_000 });
   });
 
