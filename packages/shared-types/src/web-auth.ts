@@ -23,6 +23,9 @@ export const secondFactorCodeSchema = z
   .max(32)
   .regex(/^[A-Za-z0-9 -]+$/, 'Not a valid code.');
 
+/** A route that takes no input (logout): no body, or an empty JSON object, nothing else. */
+export const emptyRequestSchema = strictBody({}).optional();
+
 export const setupRequestSchema = strictBody({ username: usernameSchema, password: newPasswordSchema });
 export type SetupRequest = z.infer<typeof setupRequestSchema>;
 

@@ -4,7 +4,39 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
 import { DOCS_PREFIX } from './openapi.js';
+
+export const NUL_MESSAGE = 'Request must not contain NUL characters';
+
+/**
+ * Whether a parsed body, query or parameter set holds U+0000 in any string or key. PostgreSQL
+ * stores no NUL in text or jsonb, so such input could only fail later, deep in a write.
+ * Iterative: a deeply nested body cannot exhaust the stack.
+ */
+export function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) {
+        return true;
+      }
+    } else if (Array.isArray(item)) {
+      for (const entry of item) {
+        stack.push(entry);
+      }
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, entry] of Object.entries(item)) {
+        if (key.includes('\u0000')) {
+          return true;
+        }
+        stack.push(entry);
+      }
+    }
+  }
+  return false;
+}
 
 /** The origin (`ws://host:port`) of a URL, or null when it is not one. */
 function originOf(url: string): string | null {
@@ -133,6 +165,11 @@ async function httpHardeningPlugin(app: FastifyInstance, options: { config: Conf
     const url = request.url;
     reply.headers(url.startsWith('/api/') && !url.startsWith(DOCS_PREFIX) ? api : page);
     done();
+  });
+  // Before any route's validation (both doors, web routes, webhooks): a NUL is refused as bad input.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const hasNul = containsNul(request.body) || containsNul(request.query) || containsNul(request.params);
+    done(hasNul ? ApiError.message(400, NUL_MESSAGE) : undefined);
   });
   if (config.CORS_ENABLED) {
     const allowed = new Set(config.CORS_ALLOWED_ORIGINS);

@@ -11,6 +11,8 @@ export interface WebRequestOptions {
   headers?: Record<string, string>;
   /** Send the CSRF token this client holds (default: on mutating requests). */
   csrf?: boolean;
+  /** Aborts the request (a deadline: `AbortSignal.timeout(ms)`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,6 +43,7 @@ export class WebClient {
       method,
       headers,
       redirect: 'manual',
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(options.body !== undefined
         ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
         : {}),

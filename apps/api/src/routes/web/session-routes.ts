@@ -1,5 +1,6 @@
 import {
   activeSessionsResponseSchema,
+  emptyRequestSchema,
   loginRequestSchema,
   loginResponseSchema,
   loginTotpRequestSchema,
@@ -150,7 +151,9 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post('/logout', { schema: { response: { 200: logoutResponseSchema } } }, async (request, reply) => {
+  const logoutSchema = { body: emptyRequestSchema, response: { 200: logoutResponseSchema } };
+
+  app.post('/logout', { schema: logoutSchema }, async (request, reply) => {
     const session = requireWebSession(request);
     const ended = (await app.services.webSessions.revoke(session.token)) ? 1 : 0;
     clearSessionCookie(request, reply);
@@ -162,7 +165,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     return { status: 'success' as const, data: { sessions_ended: ended } };
   });
 
-  app.post('/logout/all', { schema: { response: { 200: logoutResponseSchema } } }, async (request, reply) => {
+  app.post('/logout/all', { schema: logoutSchema }, async (request, reply) => {
     const session = requireWebSession(request);
     const ended = await app.services.webSessions.revokeAll(session.userId);
     clearSessionCookie(request, reply);

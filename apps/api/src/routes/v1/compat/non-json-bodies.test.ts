@@ -80,4 +80,27 @@ describe('non-JSON and non-object bodies', () => {
     expect(response.status).toBe(413);
     expect(response.json).toEqual({ status: 'error', message: 'Request body is too large' });
   });
+
+  it('refuses a NUL character in any value, key or query parameter with 400, at every door', async () => {
+    const nul = { status: 'error', message: 'Request must not contain NUL characters' };
+    const order = { strategy: 'a\u0000b', exchange: 'NSE', symbol: 'SBIN', action: 'BUY', quantity: 1 };
+    const strategy = await t.post('/api/v1/placeorder', { apikey: t.apiKey, ...order, pricetype: 'MARKET' });
+    expect(strategy.status).toBe(400);
+    expect(strategy.json).toEqual(nul);
+    const nested = await t.post('/api/v1/basketorder', {
+      apikey: t.apiKey,
+      strategy: 's',
+      orders: [{ ...order, strategy: undefined, 'x\u0000': 1 }],
+    });
+    expect(nested.json).toEqual(nul);
+    const query = await t.request('/api/v1/instruments?exchange=NSE%00', { method: 'GET' });
+    expect(query.status).toBe(400);
+    const login = await t.post('/web/login', { username: 'admin\u0000', password: 'x' });
+    expect(login.json).toEqual(nul);
+    // Nothing reached the order log.
+    expect((await t.database.db.selectFrom('order_log').select('id').execute()).length).toBe(0);
+    // A backslash-u in the text itself is no NUL.
+    const text = await t.post('/api/v1/search', { apikey: t.apiKey, query: '\\u0000' });
+    expect(text.status).not.toBe(400);
+  });
 });
