@@ -5,6 +5,7 @@ import { accountRoutes } from './account-routes.js';
 import { actionCenterRoutes } from './action-center-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { brokerRoutes } from './broker-routes.js';
+import { eventSocketRoutes } from './event-socket.js';
 import { logRoutes } from './log-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { strategyRoutes } from './strategy-routes.js';
@@ -28,4 +29,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(brokerRoutes);
   await app.register(logRoutes);
   await app.register(actionCenterRoutes);
+  await app.register(eventSocketRoutes);
 }
