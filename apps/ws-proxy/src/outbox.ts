@@ -1,37 +1,37 @@
 import type { Socket } from 'node:net';
 
 /**
- * Batches socket writes: the first write to a socket in a turn of the event loop corks it, and
- * every corked socket is uncorked once the turn's messages are handled, so a burst of ticks
- * leaves as one `writev` per client instead of one syscall per frame.
+ * Batches socket writes: frames for a client within one turn of the event loop are collected
+ * and handed to its socket as one buffer when the turn's messages are handled, so a burst of
+ * ticks costs one socket write per client instead of one per frame.
  */
-export interface Corkable {
-  /** Uncorks the socket and forgets that it was corked. */
+export interface Batched {
+  /** Writes out what was collected this turn. */
   release(): void;
 }
 
 export class WriteBatcher {
-  readonly #corked: Corkable[] = [];
+  readonly #pending: Batched[] = [];
   #isScheduled = false;
 
-  cork(target: Corkable): void {
-    this.#corked.push(target);
+  add(target: Batched): void {
+    this.#pending.push(target);
     if (!this.#isScheduled) {
       this.#isScheduled = true;
-      setImmediate(this.#uncorkAll);
+      setImmediate(this.#releaseAll);
     }
   }
 
-  readonly #uncorkAll = (): void => {
+  readonly #releaseAll = (): void => {
     this.#isScheduled = false;
-    const targets = this.#corked.splice(0);
+    const targets = this.#pending.splice(0);
     for (const target of targets) {
       target.release();
     }
   };
 }
 
-/** Largest batch held corked before it is written out. */
+/** Largest batch collected before it is written out. */
 const MAX_BATCH_BYTES = 64 * 1_024;
 
 export interface OutboxOptions {
@@ -54,12 +54,12 @@ export interface OutboxOptions {
  * and order updates are queued in order up to a bound, and the proxy's flush timer writes them
  * as the socket drains. Nothing here ever waits for this client, so others are never delayed.
  */
-export class Outbox implements Corkable {
+export class Outbox implements Batched {
   readonly #options: OutboxOptions;
   readonly #socket: Socket;
-  #isCorked = false;
-  /** Bytes written since the socket was corked: buffered by us, not held up by the client. */
-  #corkedBytes = 0;
+  /** This turn's frames, not handed to the socket yet. */
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
   #pendingTicks: Map<string, Buffer> | null = null;
   #pendingOrdered: Buffer[] = [];
   /** Epoch ms since when the client has been behind (0 when it is keeping up). */
@@ -75,9 +75,9 @@ export class Outbox implements Corkable {
     return this.slowSince !== 0;
   }
 
-  /** Bytes the client has not taken yet (excluding this turn's batch, not handed to the kernel yet). */
+  /** Bytes the client has not taken yet (this turn's batch is not counted: it is ours). */
   get bufferedBytes(): number {
-    return this.#socket.writableLength - this.#corkedBytes;
+    return this.#socket.writableLength;
   }
 
   get pendingCount(): number {
@@ -169,24 +169,27 @@ export class Outbox implements Corkable {
   }
 
   #rawWrite(frame: Buffer): void {
-    if (!this.#isCorked) {
-      this.#isCorked = true;
-      this.#socket.cork();
-      this.#options.batcher.cork(this);
+    if (this.#batch.length === 0) {
+      this.#options.batcher.add(this);
     }
-    this.#corkedBytes += frame.length;
-    this.#socket.write(frame);
-    if (this.#corkedBytes >= MAX_BATCH_BYTES) {
-      // A long turn: hand this batch to the kernel now, so backpressure shows in time.
+    this.#batch.push(frame);
+    this.#batchBytes += frame.length;
+    if (this.#batchBytes >= MAX_BATCH_BYTES) {
+      // A long turn: hand this batch to the socket now, so backpressure shows in time.
       this.release();
     }
   }
 
   release(): void {
-    if (this.#isCorked) {
-      this.#isCorked = false;
-      this.#corkedBytes = 0;
-      this.#socket.uncork();
+    const batch = this.#batch;
+    if (batch.length === 0) {
+      return;
+    }
+    const bytes = this.#batchBytes;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (this.#options.isOpen()) {
+      this.#socket.write(batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, bytes));
     }
   }
 }
