@@ -16,7 +16,7 @@ RUN pnpm turbo run build --filter=@openalgo/ws-proxy... \
  && pnpm deploy --filter=@openalgo/ws-proxy --prod --legacy /app
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 WS_PORT=8765
+ENV NODE_ENV=production WS_HOST=0.0.0.0 WS_PORT=8765
 WORKDIR /app
 COPY --from=builder /app .
 USER node

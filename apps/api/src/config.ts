@@ -144,7 +144,12 @@ export const envSchema = z
     /** Opening cash of the simulated live account, rupees. */
     SIMULATOR_STARTING_CASH: z.coerce.number().int().min(1_000).max(1e15).default(1_000_000),
     /** How long a semi-auto order waits in the Action Center before it expires unapproved. */
-    ACTION_CENTER_ORDER_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+    ACTION_CENTER_ORDER_TTL_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(15),
     /** Analyzer mode (the sandbox): starting capital seeded on its first start (₹1 crore). */
     ANALYZER_STARTING_CAPITAL: z.coerce.number().int().min(1_000).max(1e15).default(10_000_000),
     /** Time a broker has to answer an order placement, modification or cancellation (never retried). */

@@ -289,7 +289,7 @@ async function main(): Promise<void> {
   }
   printRows('Ramp to the maximum sustained rate', ramp);
   const sustained = ramp.filter((row) => row.delivered >= row.requested * 0.97 && row.p99 <= 100);
-  const best = sustained.reduce((max, row) => (row.delivered > max ? row.delivered : max), 0);
+  const best = sustained.reduce((max, row) => Math.max(row.delivered, max), 0);
   process.stdout.write(
     `\nMaximum sustained: ${Math.round(best).toLocaleString('en-US')} client messages/s\n`,
   );
