@@ -61,6 +61,12 @@ async function openClient(index: number): Promise<WebSocket> {
   });
   socket.on('message', (data: Buffer) => {
     if (data[9] === 109 /* m of "market_data" at {"type":"m */) {
+      // Sequence numbers are followed between windows too, so a window's start is no gap.
+      const seq = readNumber(data, SEQ);
+      const symbolAt = data.indexOf('"symbol":"') + 10;
+      const symbol = data.toString('latin1', symbolAt, data.indexOf('"', symbolAt));
+      const previous = lastSeq.get(symbol);
+      lastSeq.set(symbol, seq);
       if (!isMeasuring) {
         return;
       }
@@ -69,14 +75,9 @@ async function openClient(index: number): Promise<WebSocket> {
       if (sentAt > 0 && (received & 7) === 0) {
         latencies.push(nowMicros() - sentAt);
       }
-      const seq = readNumber(data, SEQ);
-      const symbolAt = data.indexOf('"symbol":"') + 10;
-      const symbol = data.toString('latin1', symbolAt, data.indexOf('"', symbolAt));
-      const previous = lastSeq.get(symbol);
       if (previous !== undefined && seq !== previous + 1) {
         gaps += 1;
       }
-      lastSeq.set(symbol, seq);
       return;
     }
     const text = data.toString();
