@@ -35,6 +35,11 @@ export class RequestValidationError extends Error {
   }
 }
 
+/** The answer while the database cannot be reached (503: the client may retry). */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable right now; try again shortly';
+/** Seconds a client is asked to wait before retrying after a 503 for the database. */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
 /** Fastify's own body-parsing errors, all answered with one 400 (api-v1 §2.5 recommendation). */
 export const BODY_PARSE_ERROR_CODES = new Set([
   'FST_ERR_CTP_INVALID_JSON_BODY',

@@ -8,6 +8,7 @@ export {
   sandboxSchemaFor,
 } from './create-database.js';
 export type { Database } from './database.js';
+export { isDatabaseUnavailable } from './errors.js';
 export { jsonb } from './json.js';
 export { listPendingMigrations, MigrationError, migrateDownAll, migrateToLatest } from './migrate.js';
 export { createPgliteTemplate, isPgliteDataDirInitialised } from './pglite-template.js';

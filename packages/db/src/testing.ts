@@ -19,6 +19,8 @@ export function testBackends(): DatabaseKind[] {
 export interface TestDatabase extends DatabaseHandle {
   /** `pglite` or `postgres (schema t_…)`. */
   label: string;
+  /** PostgreSQL: the suite's own schema (another handle may open it, e.g. through a proxy). */
+  schema: string | null;
 }
 
 let templatePromise: Promise<Blob> | undefined;
@@ -62,7 +64,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise
     const handle = await createDatabase({ loadDataDir: await templatePromise });
     // The template may predate a migration only if the cache key missed it; this is a no-op otherwise.
     await migrateToLatest(handle.db);
-    return { ...handle, label: 'pglite' };
+    return { ...handle, label: 'pglite', schema: null };
   }
   const url = process.env.DATABASE_URL;
   if (!url) {
@@ -84,6 +86,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise
   return {
     ...handle,
     label: `postgres (schema ${schema})`,
+    schema,
     close: async () => {
       await handle.close();
       await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);

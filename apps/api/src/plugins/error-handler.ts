@@ -1,4 +1,5 @@
 import { OpenAlgoError, toHttpError } from '@openalgo/broker-sdk';
+import { isDatabaseUnavailable } from '@openalgo/db';
 import {
   API_MESSAGES,
   buildValidationErrorBody,
@@ -7,7 +8,13 @@ import {
 } from '@openalgo/shared-types';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, BODY_PARSE_ERROR_CODES, RequestValidationError } from '../errors.js';
+import {
+  ApiError,
+  BODY_PARSE_ERROR_CODES,
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  RequestValidationError,
+} from '../errors.js';
 import { isSpaPath } from '../routes/web-app.js';
 
 declare module 'fastify' {
@@ -65,6 +72,16 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       const isFastifyBodyError = statusCode === 400 && code?.startsWith('FST_') === true;
       const message = isFastifyBodyError ? API_MESSAGES.invalidJsonBody : error.message;
       return sendError(reply, statusCode, { status: 'error', message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The connection dropped or the server is away: a clear, retryable answer, not a 500.
+      request.log.warn({ err: error, reqId: request.id }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, {
+        status: 'error',
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        ...analyzerMark(request),
+      });
     }
     request.log.error({ err: error, reqId: request.id }, 'unexpected error');
     return sendError(reply, 500, {

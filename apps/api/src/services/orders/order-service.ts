@@ -10,10 +10,12 @@ import {
 import {
   type Database,
   findOrderLogByIdempotencyKey,
+  isDatabaseUnavailable,
   type JsonValue,
   type Kysely,
   type NewLatencyLogRow,
   type OrderLogRow,
+  type RecordOrderInput,
 } from '@openalgo/db';
 import type {
   Action,
@@ -27,6 +29,7 @@ import type {
 import { toWireNumber } from '@openalgo/shared-types/decimal';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import type { RequestAuth } from '../../plugins/auth.js';
 import type { EventBus, OrderEvent } from '../events.js';
 import type { LogWriter } from '../log-writer.js';
@@ -154,7 +157,10 @@ export function canonicalJson(value: unknown): string {
 
 const markOf = (mode: OrderMode): { mode?: 'analyze' } => (mode === 'analyze' ? { mode: 'analyze' } : {});
 
-/** An error outcome in the contract's shape: typed errors by their table, anything else a 500. */
+/**
+ * An error outcome in the contract's shape: typed errors by their table, the database being
+ * unreachable a 503 (retry), anything else a 500.
+ */
 export function failureOf(
   error: unknown,
   mode: OrderMode,
@@ -163,6 +169,13 @@ export function failureOf(
   if (OpenAlgoError.isInstance(error)) {
     const { status, message } = toHttpError(error);
     return { ok: false, statusCode: status, body: { status: 'error', message, ...markOf(mode) } };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ok: false,
+      statusCode: 503,
+      body: { status: 'error', message: DATABASE_UNAVAILABLE_MESSAGE, ...markOf(mode) },
+    };
   }
   return { ok: false, statusCode: 500, body: { status: 'error', message: fallbackMessage, ...markOf(mode) } };
 }
@@ -443,7 +456,9 @@ export class OrderService {
     } catch (error) {
       // Not recorded, so never sent.
       logger.error({ err: error, requestId: call.requestId }, 'order not recorded');
-      return failureOf(error, target.mode, ORDER_SERVICE_MESSAGES.placeFailed);
+      const outcome = failureOf(error, target.mode, ORDER_SERVICE_MESSAGES.placeFailed);
+      this.#settleUnrecorded(id, error, outcome);
+      return outcome;
     }
     if (!isRecorded && idempotencyKey) {
       return this.#replayFromDatabase(call, idempotencyKey, canonicalJson(stored));
@@ -529,8 +544,7 @@ export class OrderService {
   ): Promise<T> {
     const { journal, now } = this.options;
     const id = orderLogIdOf(createClientOrderId(now()));
-    await journal.record({
-      id,
+    await this.#record(id, {
       userId: call.auth.userId,
       apiKeyId: call.auth.apiKeyId,
       requestId: call.requestId,
@@ -587,6 +601,34 @@ export class OrderService {
       this.#recordLatency(call, target, details.operation, id, sentAt, performance.now(), status);
       throw error;
     }
+  }
+
+  /** Records a broker write other than a placement; a failed record is settled like a placement's. */
+  async #record(id: string, input: Omit<RecordOrderInput, 'id'>): Promise<void> {
+    try {
+      await this.options.journal.record({ id, ...input });
+    } catch (error) {
+      this.#settleUnrecorded(id, error, null);
+      throw error;
+    }
+  }
+
+  /**
+   * The INSERT failed, but it may have committed before the connection dropped (the answer
+   * was lost, not the row): the row, if any, is completed as failed with what the client was
+   * told, so no unsent order is ever left pending. Nothing was sent to the broker.
+   */
+  #settleUnrecorded(id: string, error: unknown, outcome: (OrderOutcome & { ok: false }) | null): void {
+    this.options.journal.complete({
+      id,
+      status: 'failed',
+      brokerOrderId: null,
+      response: outcome
+        ? { http_status: outcome.statusCode, body: outcome.body as unknown as JsonValue }
+        : null,
+      error: `not recorded: ${error instanceof Error ? error.message : String(error)}`,
+      completedAt: new Date(this.options.now()),
+    });
   }
 
   #recordLatency(
