@@ -5,9 +5,7 @@ import { defineConfig } from 'vitest/config';
  * of `test:e2e` until then (`E2E_INCLUDE_WAITING=1` runs them anyway); when the route lands,
  * delete the entry here and the journey joins the run.
  */
-export const WAITING_FOR_ROUTES: Record<string, string> = {
-  'test/e2e/live-ticks.test.ts': 'GET /web/events (ticks of watched symbols on the UI event socket)',
-};
+export const WAITING_FOR_ROUTES: Record<string, string> = {};
 
 /** Browser suites against the embedded start (built api + web app, ws-proxy when built). */
 export default defineConfig({
