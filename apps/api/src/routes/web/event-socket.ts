@@ -10,7 +10,8 @@ import { marketTopic } from '@openalgo/stream-bus';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { WEB_ERRORS } from '../../plugins/session-auth.js';
-import type { AppEventMap, OrderEvent } from '../../services/events.js';
+import type { AppEventMap } from '../../services/events.js';
+import { orderUpdateFields } from '../../services/streaming/market-hub.js';
 
 /** Bytes waiting on a UI socket past which its ticks are held (latest per topic). */
 const HIGH_WATER_BYTES = 512 * 1_024;
@@ -24,28 +25,6 @@ const ORDER_EVENTS = [
   'order.rejected',
   'order.cancelled',
 ] as const;
-
-/** `order_update` as the web app reads it (§10: the order fields plus mode and broker). */
-function orderUpdateData(event: OrderEvent) {
-  return {
-    orderid: event.orderid,
-    symbol: event.symbol,
-    exchange: event.exchange,
-    action: event.action,
-    quantity: event.quantity,
-    price: event.price,
-    trigger_price: event.trigger_price,
-    pricetype: event.pricetype,
-    product: event.product,
-    order_status: event.order_status,
-    filled_quantity: event.filled_quantity,
-    pending_quantity: event.pending_quantity,
-    average_price: event.average_price,
-    rejection_reason: event.rejection_reason,
-    mode: event.mode,
-    broker: event.mode === 'analyze' ? 'sandbox' : event.broker,
-  };
-}
 
 /**
  * The web app's event socket, `GET /web/events` (WebSocket), authenticated by the web session
@@ -98,7 +77,7 @@ function serveEventSocket(app: FastifyInstance, socket: WebSocket, userId: numbe
         if (event.userId !== userId) {
           return;
         }
-        sendEvent('order_update', orderUpdateData(event));
+        sendEvent('order_update', orderUpdateFields(event));
         if (name === 'order.placed' && event.mode === 'live') {
           sendEvent('order_event', {
             symbol: event.symbol,
@@ -110,7 +89,7 @@ function serveEventSocket(app: FastifyInstance, socket: WebSocket, userId: numbe
             mode: 'live',
           });
         } else if (event.mode === 'analyze') {
-          sendEvent('analyzer_update', { request: {}, response: orderUpdateData(event) });
+          sendEvent('analyzer_update', { request: {}, response: orderUpdateFields(event) });
         }
       }),
     );

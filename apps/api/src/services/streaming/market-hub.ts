@@ -105,12 +105,9 @@ export function createMarketHub(deps: MarketHubDeps): { hub: MarketHub; stop: ()
   };
 }
 
-/** An order event as OpenAlgo's `order_update` push (§9.3), before the hub adds `seq`. */
-export function toOrderUpdate(event: OrderEvent, username: string): Omit<WsOrderUpdateFrame, 'seq' | 'type'> {
+/** The order fields of an `order_update` push, with its mode and the broker that holds the order. */
+export function orderUpdateFields(event: OrderEvent) {
   return {
-    user_id: username,
-    mode: event.mode,
-    broker: event.mode === 'analyze' ? 'sandbox' : event.broker,
     orderid: event.orderid,
     symbol: event.symbol,
     exchange: event.exchange,
@@ -125,6 +122,12 @@ export function toOrderUpdate(event: OrderEvent, username: string): Omit<WsOrder
     pending_quantity: event.pending_quantity,
     average_price: event.average_price,
     rejection_reason: event.rejection_reason,
-    timestamp: event.timestamp,
+    mode: event.mode,
+    broker: event.mode === 'analyze' ? 'sandbox' : event.broker,
   };
+}
+
+/** An order event as OpenAlgo's `order_update` push (§9.3), before the hub adds `seq`. */
+export function toOrderUpdate(event: OrderEvent, username: string): Omit<WsOrderUpdateFrame, 'seq' | 'type'> {
+  return { user_id: username, ...orderUpdateFields(event), timestamp: event.timestamp };
 }
