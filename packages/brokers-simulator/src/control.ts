@@ -1,5 +1,6 @@
 import {
   BadResponseError,
+  BadSymbolError,
   type BrokerContext,
   type BrokerOperation,
   BrokerUnavailableError,
@@ -8,6 +9,7 @@ import {
   TokenExpiredError,
 } from '@openalgo/broker-sdk';
 import type { SimExchange } from './exchange.js';
+import { decimalToPips } from './mapping.js';
 
 export type InjectedFailure = 'unavailable' | 'timeout' | 'rate-limit' | 'bad-response';
 
@@ -57,6 +59,22 @@ export class SimulatorControl {
   onDrop(listener: () => void): () => void {
     this.#dropListeners.add(listener);
     return () => this.#dropListeners.delete(listener);
+  }
+
+  /**
+   * Moves an instrument's market to `price` (rupees, as a decimal string): the next ticks of it
+   * and of its derivatives trade around that price. For demos and tests that need a price to
+   * cross a level now rather than whenever the random walk gets there. Derivatives follow their
+   * underlying, so only a spot-priced instrument (equity, index) can be moved.
+   */
+  movePrice(symbol: string, exchange: string, price: string): void {
+    const instrument = this.exchange.requireInstrument(symbol, exchange);
+    const pips = decimalToPips(price);
+    if (!(pips > 0) || !this.exchange.market.moveSpot(instrument.index, pips)) {
+      throw new BadSymbolError(`${symbol} on ${exchange} cannot be moved to ${price}`, {
+        context: { symbol, exchange, price },
+      });
+    }
   }
 
   issueToken(): string {

@@ -176,6 +176,23 @@ export class Market {
     return this.#roundToTick(spot * PIPS_PER_RUPEE, instrument);
   }
 
+  /**
+   * Moves the market of a spot-priced instrument (an equity, an index, or an equity's second
+   * listing) to `pips`: its next ticks, and those of its derivatives, trade around that price.
+   * Returns false for a derivative, whose price follows its underlying.
+   */
+  moveSpot(index: number, pips: number): boolean {
+    const instrument = this.instruments[index] as SimInstrument;
+    const type = instrument.instrumentType;
+    if (type === 'FUT' || type === 'CE' || type === 'PE') {
+      return false;
+    }
+    const spotIndex = instrument.underlyingIndex ?? index;
+    const state = this.#advancePath(this.instruments[spotIndex] as SimInstrument);
+    state.path = pips / PIPS_PER_RUPEE;
+    return true;
+  }
+
   /** Produces the next tick of one instrument and updates its state. */
   tickInstrument(index: number, now: number): MarketState {
     const instrument = this.instruments[index] as SimInstrument;

@@ -451,6 +451,28 @@ describe('GTT, margin, market data, streaming and sessions', () => {
     expect(gtt).toMatchObject({ triggerId, status: 'triggered' });
   });
 
+  it('moves a spot price on demand: its ticks and its futures follow; a derivative is refused', async () => {
+    const { broker } = setup({ alwaysOpen: true });
+    const reliance = broker.exchange.findInstrument('RELIANCE', 'NSE');
+    const future = broker.exchange.instruments.find(
+      (entry) => entry.instrumentType === 'FUT' && entry.underlyingIndex === reliance?.index,
+    );
+    expect(reliance && future).toBeTruthy();
+    const before = ltpOf(broker, 'RELIANCE');
+    const target = Math.round((before * 0.8) / 10_000) * 10_000; // a whole rupee 20% lower
+    broker.control.movePrice('RELIANCE', 'NSE', String(target / 10_000));
+    broker.exchange.retain(reliance?.index ?? -1);
+    broker.exchange.retain(future?.index ?? -1);
+    broker.exchange.advance(2);
+    const tick = reliance?.tickPips ?? 0;
+    expect(Math.abs(ltpOf(broker, 'RELIANCE') - target)).toBeLessThanOrEqual(2 * tick);
+    const futureLtp = (broker.exchange.market.states[future?.index ?? -1] as { ltp: number }).ltp;
+    expect(Math.abs(futureLtp - target) / target).toBeLessThan(0.08); // carry only, not the old price
+    expect(() => broker.control.movePrice(future?.symbol ?? '', 'NFO', '100')).toThrow(BadSymbolError);
+    expect(() => broker.control.movePrice('RELIANCE', 'NSE', '0')).toThrow(BadSymbolError);
+    expect(() => broker.control.movePrice('NOPE', 'NSE', '100')).toThrow(BadSymbolError);
+  });
+
   it('calculates margin for a basket', async () => {
     const { broker, context, instrument } = setup();
     const result = await broker.margin.calculateMargin(

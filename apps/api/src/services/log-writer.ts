@@ -23,6 +23,8 @@ export class LogWriter<Row> {
   #flushing: Promise<void> | null = null;
   readonly #timer: NodeJS.Timeout;
   #retry: Row[] | null = null;
+  /** Rows of the batch being written now (neither buffered nor yet in the database). */
+  #writing = 0;
 
   constructor(options: LogWriterOptions<Row>) {
     this.#options = options;
@@ -45,8 +47,9 @@ export class LogWriter<Row> {
     return this.#dropped;
   }
 
+  /** Rows not yet in the database: buffered, waiting for a retry, or being written now. */
   get pending(): number {
-    return this.#buffer.length + (this.#retry?.length ?? 0);
+    return this.#buffer.length + (this.#retry?.length ?? 0) + this.#writing;
   }
 
   async flush(): Promise<void> {
@@ -71,6 +74,7 @@ export class LogWriter<Row> {
     if (batch.length === 0) {
       return;
     }
+    this.#writing = batch.length;
     try {
       await this.#options.write(batch);
       if (this.#buffer.length >= batchSize) {
@@ -87,13 +91,15 @@ export class LogWriter<Row> {
         { err: error, log: this.#options.name, rows: batch.length },
         'log batch not written',
       );
+    } finally {
+      this.#writing = 0;
     }
   }
 
   /** Writes every row pushed so far (a flush in flight may have taken its batch before them). */
   async settle(): Promise<void> {
     await this.flush();
-    if (this.#buffer.length > 0) {
+    if (this.#buffer.length > 0 || this.#retry) {
       await this.flush();
     }
   }

@@ -385,28 +385,37 @@ describe.each(testBackends())('orders and account routes in analyzer mode on %s'
     it('a LIMIT below the market fills from the simulator’s ticks, at its limit', async () => {
       const instrument = t.app.services.symbols.resolve('HINDUNILVR', 'NSE');
       const tick = toDecimal(instrument?.tickSize ?? '0.05');
-      const ltp = toDecimal(await lastPrice(t, 'HINDUNILVR'));
-      // One tick under the market: resting at placement, reached by the random walk soon.
-      const limit = roundToTick(ltp.sub(tick), tick.toString(), 'down').toString();
-      const placed = await placeOrder(t, {
-        symbol: 'HINDUNILVR',
-        action: 'BUY',
-        quantity: 1,
-        pricetype: 'LIMIT',
-        price: limit,
-      });
-      const { orderid } = placed.json as { orderid: string };
-      const statusOf = () => sandbox().views.orderStatus(userId, orderid);
-      expect((await statusOf()).order_status).toBe('open');
-      for (let round = 0; round < 500 && (await statusOf()).order_status === 'open'; round += 1) {
-        broker().exchange.advance(200);
-        await sandbox().idle();
+      // The market holds still (no timer ticks) until the test moves it.
+      broker().exchange.stop();
+      try {
+        const ltp = toDecimal(await lastPrice(t, 'HINDUNILVR'));
+        const limit = roundToTick(ltp.sub(tick), tick.toString(), 'down').toString();
+        const placed = await placeOrder(t, {
+          symbol: 'HINDUNILVR',
+          action: 'BUY',
+          quantity: 1,
+          pricetype: 'LIMIT',
+          price: limit,
+        });
+        const { orderid } = placed.json as { orderid: string };
+        const statusOf = () => sandbox().views.orderStatus(userId, orderid);
+        expect((await statusOf()).order_status).toBe('open');
+        // The market trades through the limit: the order fills at its limit, not at the lower price.
+        const below = roundToTick(ltp.mul('0.99'), tick.toString(), 'down').toString();
+        broker().control.movePrice('HINDUNILVR', 'NSE', below);
+        for (let round = 0; round < 100 && (await statusOf()).order_status === 'open'; round += 1) {
+          broker().exchange.advance(50);
+          await sandbox().idle();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const status = await t.post('/api/v1/orderstatus', { apikey: t.apiKey, strategy: 'test', orderid });
+        expect(status.json).toMatchObject({
+          mode: 'analyze',
+          data: { order_status: 'complete', average_price: Number(limit) },
+        });
+      } finally {
+        broker().exchange.start(200);
       }
-      const status = await t.post('/api/v1/orderstatus', { apikey: t.apiKey, strategy: 'test', orderid });
-      expect(status.json).toMatchObject({
-        mode: 'analyze',
-        data: { order_status: 'complete', average_price: Number(limit) },
-      });
     }, 120_000);
 
     it('smart orders walk a position to its target; close-position flattens every position', async () => {

@@ -1,0 +1,118 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { LogWriter } from './log-writer.js';
+
+/** A store whose writes finish only when the test lets them. */
+function gatedStore() {
+  const written: number[] = [];
+  const gates: Array<() => void> = [];
+  let failNext = false;
+  const write = async (rows: number[]) => {
+    await new Promise<void>((resolve) => gates.push(resolve));
+    if (failNext) {
+      failNext = false;
+      throw new Error('database unavailable');
+    }
+    written.push(...rows);
+  };
+  const openGate = async () => {
+    while (gates.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    gates.shift()?.();
+  };
+  return {
+    written,
+    write,
+    openGate,
+    failOnce: () => {
+      failNext = true;
+    },
+  };
+}
+
+const quiet = pino({ level: 'silent' });
+
+describe('LogWriter', () => {
+  it('counts a batch being written as pending until it is in the store', async () => {
+    const store = gatedStore();
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: store.write,
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    writer.push(2);
+    const inFlight = writer.flush();
+    // The batch left the buffer but is not written: a reader must still wait for it.
+    expect(writer.pending).toBe(2);
+    writer.push(3);
+    expect(writer.pending).toBe(3);
+    await store.openGate();
+    await inFlight;
+    expect(store.written).toEqual([1, 2]);
+    expect(writer.pending).toBe(1);
+    const settled = writer.settle();
+    await store.openGate();
+    await settled;
+    expect(store.written).toEqual([1, 2, 3]);
+    expect(writer.pending).toBe(0);
+    await writer.close();
+  });
+
+  it('keeps a failed batch pending, writes it on the next flush, and drops it after a second failure', async () => {
+    const store = gatedStore();
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: store.write,
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    store.failOnce();
+    const first = writer.flush();
+    await store.openGate();
+    await first;
+    expect(store.written).toEqual([]);
+    expect(writer.pending).toBe(1);
+    const second = writer.flush();
+    await store.openGate();
+    await second;
+    expect(store.written).toEqual([1]);
+    expect(writer.pending).toBe(0);
+
+    writer.push(2);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      store.failOnce();
+      const flushing = writer.flush();
+      await store.openGate();
+      await flushing;
+    }
+    expect(writer.pending).toBe(0);
+    expect(writer.dropped).toBe(1);
+    await writer.close();
+  });
+
+  it('drops the oldest rows beyond its bound and counts them', async () => {
+    const store = gatedStore();
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: store.write,
+      flushIntervalMs: 60_000,
+      maxBuffered: 3,
+      logger: quiet,
+    });
+    for (const row of [1, 2, 3, 4, 5]) {
+      writer.push(row);
+    }
+    expect(writer.dropped).toBe(2);
+    const flushing = writer.flush();
+    await store.openGate();
+    await flushing;
+    expect(store.written).toEqual([3, 4, 5]);
+    await writer.close();
+  });
+});
