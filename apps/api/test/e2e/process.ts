@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -87,4 +88,67 @@ export async function ping(baseUrl: string, apikey: string): Promise<{ status: n
     body: JSON.stringify({ apikey }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** A free loopback TCP port (for the hub's ZeroMQ sockets and the ws-proxy, so suites never collide). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningProxy {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts the built ws-proxy (`apps/ws-proxy/dist/server.js`) and waits until it listens. */
+export async function startWsProxy(env: Record<string, string>): Promise<RunningProxy> {
+  const child = spawn(process.execPath, [join(API_ROOT, '..', 'ws-proxy', 'dist', 'server.js')], {
+    cwd: join(API_ROOT, '..', 'ws-proxy'),
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ws-proxy did not start:\n${output}`)), 30_000);
+    child.stdout.on('data', () => {
+      const match = /WebSocket feed listening on (ws:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ws-proxy exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    output: () => output,
+    wsUrl,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve(child.exitCode);
+          return;
+        }
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
 }
