@@ -51,6 +51,7 @@ import {
   SecurityService,
 } from './services/security.js';
 import { type OrderGateway, StrategyService } from './services/strategies/strategy-service.js';
+import { BrokerOrderFeed } from './services/streaming/broker-order-feed.js';
 import { createMarketHub } from './services/streaming/market-hub.js';
 import { SYMBOLS_CHANNEL, SymbolIndex } from './services/symbol-index.js';
 import { createTelegramAccountViews } from './services/telegram/account-views.js';
@@ -129,6 +130,8 @@ export interface AppServices {
   whatsapp: WhatsAppNotifier | null;
   /** The market-data hub (ZeroMQ) the ws-proxies and the UI event socket read; null when disabled. */
   hub: MarketHub | null;
+  /** The live broker's order-update stream onto the event bus (with the hub), or null. */
+  brokerOrderFeed: BrokerOrderFeed | null;
   /**
    * Subscribes to cross-process invalidations and, for brokers whose instrument dump needs no
    * session (the simulator), loads the symbol master; called once by `buildApp`.
@@ -205,6 +208,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           masterContract,
           logger: deps.logger,
           now,
+          // The broker's order stream follows a new login at once.
+          onLogin: () => void brokerOrderFeed?.refresh(),
           redirectUrl: `http://${config.HOST}:${config.PORT}/${broker.id}/callback`,
         })
       : null;
@@ -410,6 +415,18 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
         onFeedStart: () => tickSource?.start(),
       })
     : null;
+  // Runs where the hub runs: one broker stream per installation (Kite allows three sockets a key).
+  const brokerOrderFeed =
+    config.MARKET_HUB && config.ORDER_UPDATES_ENABLED
+      ? new BrokerOrderFeed({
+          broker,
+          gateway: brokerGateway,
+          accounts,
+          brokerSessions,
+          events,
+          logger: deps.logger.child({ component: 'broker-order-feed' }),
+        })
+      : null;
   const stopListening: Array<() => Promise<void>> = [];
   return {
     config,
@@ -450,6 +467,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     telegram,
     whatsapp: deps.whatsapp ?? null,
     hub: marketHub?.hub ?? null,
+    brokerOrderFeed,
     start: async () => {
       // Another process rotated a key (CLI, another instance): drop cached identities at once.
       stopListening.push(await deps.database.listen(API_KEYS_CHANNEL, () => apiKeys.invalidate()));
@@ -498,9 +516,11 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       if (marketHub) {
         await marketHub.hub.start();
       }
+      brokerOrderFeed?.start();
     },
     close: async () => {
       strategies.stopScheduler();
+      await brokerOrderFeed?.close();
       marketHub?.stop();
       tickSource?.stop();
       await marketHub?.hub.close();

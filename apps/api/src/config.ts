@@ -212,6 +212,11 @@ export const envSchema = z
     HUB_PUBLISH_URL: z.string().min(1).default('tcp://127.0.0.1:5555'),
     /** Where the hub's control socket binds (API keys, symbol checks, order replay). */
     HUB_CONTROL_URL: z.string().min(1).default('tcp://127.0.0.1:5556'),
+    /**
+     * The live broker's order-update stream (OpenAlgo's name and default): fills, rejections and
+     * cancellations made at the broker reach order-update subscribers. Runs with the hub.
+     */
+    ORDER_UPDATES_ENABLED: booleanText.default(true),
     /** Subscribed instruments but no tick for this long: the feed is reported stale (recycled at 3x). */
     FEED_STALE_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
     /** Order updates kept per user for replay after a reconnect. */

@@ -27,6 +27,8 @@ export interface BrokerLoginOptions {
   now: () => number;
   /** Where the broker sends the browser back (must match the broker app's registered URL). */
   redirectUrl: string;
+  /** Told after a new session was stored. */
+  onLogin?: () => void;
 }
 
 export class BrokerLoginService {
@@ -91,6 +93,7 @@ export class BrokerLoginService {
       metadata: { ...session.data },
     });
     logger.info({ broker: broker.id, userId, brokerUserId: session.userId }, 'broker login completed');
+    this.#options.onLogin?.();
     // The symbol master downloads in the background; the status route reports its progress.
     void masterContract.load(broker.instruments.requiresSession ? session : undefined);
   }

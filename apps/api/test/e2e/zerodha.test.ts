@@ -539,6 +539,59 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
     });
   });
 
+  it("pushes Kite's fill of a resting order to a subscribe_orders client", async () => {
+    const client = new FeedClient(proxy.wsUrl);
+    try {
+      await client.opened();
+      client.send({ action: 'authenticate', api_key: apiKey });
+      await client.next((frame) => frame.type === 'auth' && frame.status === 'success', 'auth reply');
+      client.send({ action: 'subscribe_orders', request_id: 'o1' });
+      await client.next((frame) => frame.type === 'subscribe_orders', 'subscribe_orders reply');
+      fake.control.setPrice('NSE', 'WIPRO', '250');
+      const placed = await v1('placeorder', {
+        strategy: 'e2e',
+        exchange: 'NSE',
+        symbol: 'WIPRO',
+        action: 'BUY',
+        quantity: 3,
+        pricetype: 'LIMIT',
+        product: 'MIS',
+        price: '249.5',
+      });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(200);
+      const orderid = String(placed.body.orderid);
+      await client.next(
+        (frame) =>
+          frame.type === 'order_update' && frame.orderid === orderid && frame.order_status === 'open',
+        'the open order',
+      );
+      // Kite matches it later, when the price comes down to the limit.
+      fake.control.setPrice('NSE', 'WIPRO', '249.4');
+      const filled = await client.next(
+        (frame) =>
+          frame.type === 'order_update' && frame.orderid === orderid && frame.order_status === 'complete',
+        'the fill',
+      );
+      expect(filled).toMatchObject({
+        user_id: 'admin',
+        mode: 'live',
+        broker: 'zerodha',
+        symbol: 'WIPRO',
+        exchange: 'NSE',
+        action: 'BUY',
+        quantity: 3,
+        price: 249.5,
+        pricetype: 'LIMIT',
+        product: 'MIS',
+        filled_quantity: 3,
+        pending_quantity: 0,
+        average_price: 249.4,
+      });
+    } finally {
+      client.close();
+    }
+  });
+
   it('revokes a session Kite has expired and says to log in again', async () => {
     fake.control.expireSessions();
     const response = await fetch(`${server.baseUrl}/web/broker/status?validate=1`, { headers: { cookie } });
