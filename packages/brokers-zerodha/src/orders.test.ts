@@ -353,6 +353,49 @@ describe('placing orders', () => {
 });
 
 describe("modifying and cancelling with the order's own variety", () => {
+  it('keeps a triggered SL order open when it is modified (the fake does not re-arm its trigger)', async () => {
+    harness.fake.control.setPrice('NSE', 'INFY', '1500');
+    const ack = await harness.broker.orders.placeOrder(
+      order({
+        instrument: harness.instrument('INFY', 'NSE'),
+        priceType: 'SL',
+        price: '1490',
+        triggerPrice: '1501',
+        quantity: 3,
+        clientOrderId: 'slmod1',
+      }),
+      harness.context,
+    );
+    // Triggered at 1502, resting as a limit at 1490; then the price falls back under the trigger.
+    harness.fake.control.setPrice('NSE', 'INFY', '1502');
+    harness.fake.control.setPrice('NSE', 'INFY', '1495');
+    expect((await harness.broker.orders.fetchOrder({ orderId: ack.orderId }, harness.context)).status).toBe(
+      'open',
+    );
+    await harness.broker.orders.modifyOrder(
+      { orderId: ack.orderId, variety: 'regular' },
+      {
+        instrument: harness.instrument('INFY', 'NSE'),
+        action: 'BUY',
+        product: 'MIS',
+        priceType: 'SL',
+        quantity: 3,
+        price: '1491',
+        triggerPrice: '1501',
+        disclosedQuantity: 0,
+        validity: 'DAY',
+      },
+      harness.context,
+    );
+    expect(await harness.broker.orders.fetchOrder({ orderId: ack.orderId }, harness.context)).toMatchObject({
+      status: 'open',
+      price: '1491',
+    });
+    const statuses = (harness.fake.exchange.orders.get(ack.orderId)?.history ?? []).map((row) => row.status);
+    expect(statuses.slice(statuses.lastIndexOf('MODIFY PENDING'))).toEqual(['MODIFY PENDING', 'OPEN']);
+    expect(statuses.filter((status) => status === 'TRIGGER PENDING')).toHaveLength(1);
+  });
+
   it('looks up the variety of an AMO order when the reference lacks it (never assumes regular)', async () => {
     const ack = await harness.broker.orders.placeOrder(order({ amo: true }), harness.context);
     harness.fake.control.clearRequests();

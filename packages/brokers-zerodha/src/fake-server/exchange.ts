@@ -368,6 +368,9 @@ export class FakeExchange {
     if (!VALID_VALIDITIES.has(validity)) {
       throw input('Invalid `validity`.');
     }
+    // What the order was before the modification: a triggered stop stays triggered.
+    const wasTriggered = order.status === 'OPEN' && (order.orderType === 'SL' || order.orderType === 'SL-M');
+    const wasOpen = order.status === 'OPEN';
     order.modifications += 1;
     this.#transition(order, 'MODIFY VALIDATION PENDING');
     order.orderType = orderType as FakeOrder['orderType'];
@@ -387,9 +390,9 @@ export class FakeExchange {
     const isStop = order.orderType === 'SL' || order.orderType === 'SL-M';
     this.#transition(
       order,
-      order.variety === 'amo' && order.status !== 'OPEN'
+      order.variety === 'amo' && !wasOpen
         ? 'AMO REQ RECEIVED'
-        : isStop && order.status !== 'OPEN'
+        : isStop && !wasTriggered
           ? 'TRIGGER PENDING'
           : 'OPEN',
     );
