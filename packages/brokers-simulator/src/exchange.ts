@@ -7,7 +7,8 @@ import {
   OrderNotFoundError,
 } from '@openalgo/broker-sdk';
 import type { Action, Exchange, OrderStatus, PriceType, Product, Tick } from '@openalgo/shared-types';
-import { isMarketOpen, Market, type MarketState } from './market.js';
+import { type DepthLevelPips, isMarketOpen, Market, type MarketState } from './market.js';
+import { RestingBook } from './resting-book.js';
 import { buildUniverse, PIPS_PER_RUPEE, type SimInstrument } from './universe.js';
 
 /**
@@ -150,7 +151,7 @@ export class SimExchange {
   /** Σ blockedPips of #openOrders, kept as orders change (funds checks are O(1), not O(orders)). */
   #openBlockedPips = 0;
   #idPrefix = { day: '', prefix: '' };
-  readonly #restingByInstrument = new Map<number, Set<SimOrder>>();
+  readonly #restingByInstrument = new Map<number, RestingBook<SimOrder>>();
   readonly #trades: SimTrade[] = [];
   readonly #positions = new Map<string, SimPosition>();
   readonly #holdings = new Map<string, SimHolding>();
@@ -478,12 +479,12 @@ export class SimExchange {
   }
 
   #addResting(order: SimOrder): void {
-    let set = this.#restingByInstrument.get(order.instrument.index);
-    if (!set) {
-      set = new Set();
-      this.#restingByInstrument.set(order.instrument.index, set);
+    let book = this.#restingByInstrument.get(order.instrument.index);
+    if (!book) {
+      book = new RestingBook<SimOrder>();
+      this.#restingByInstrument.set(order.instrument.index, book);
     }
-    set.add(order);
+    book.add(order);
     if (!this.#openOrders.has(order)) {
       this.#openOrders.add(order);
       this.#openBlockedPips += order.blockedPips;
@@ -503,19 +504,25 @@ export class SimExchange {
     if (this.#openOrders.delete(order)) {
       this.#openBlockedPips -= order.blockedPips;
     }
-    const set = this.#restingByInstrument.get(order.instrument.index);
-    if (set?.delete(order)) {
+    if (this.#restingByInstrument.get(order.instrument.index)?.remove(order)) {
       this.release(order.instrument.index);
     }
   }
 
+  /** One tick of an instrument: only the orders its market can move are looked at. */
   #matchResting(index: number): void {
-    const set = this.#restingByInstrument.get(index);
-    if (!set || set.size === 0) {
+    const book = this.#restingByInstrument.get(index);
+    if (!book || book.size === 0) {
       return;
     }
     const state = this.market.states[index] as MarketState;
-    for (const order of [...set]) {
+    const touch = this.market.touch(index);
+    const candidates = book.actionable(state.ltp, touch.bid, touch.ask);
+    if (candidates.length === 0) {
+      return;
+    }
+    const depth = this.market.depth(index);
+    for (const order of candidates) {
       if (order.status === 'trigger pending') {
         const triggered =
           order.action === 'BUY' ? state.ltp >= order.triggerPips : state.ltp <= order.triggerPips;
@@ -525,18 +532,21 @@ export class SimExchange {
         order.status = 'open';
         order.activeType = order.priceType === 'SL' ? 'LIMIT' : 'MARKET';
         order.updatedAt = this.now;
+        book.refile(order);
         this.#emit(order);
       }
-      this.#match(order);
+      this.#match(order, depth);
     }
   }
 
   /** Fills what the current depth allows; the rest keeps resting. */
-  #match(order: SimOrder): void {
+  #match(
+    order: SimOrder,
+    depth: { bids: DepthLevelPips[]; asks: DepthLevelPips[] } = this.market.depth(order.instrument.index),
+  ): void {
     if (order.status !== 'open' || order.activeType === null) {
       return;
     }
-    const depth = this.market.depth(order.instrument.index);
     const levels = order.action === 'BUY' ? depth.asks : depth.bids;
     let remaining = order.quantity - order.filledQuantity;
     let changed = false;
@@ -692,6 +702,7 @@ export class SimExchange {
           ? 'MARKET'
           : 'LIMIT';
     order.updatedAt = this.now;
+    this.#restingByInstrument.get(order.instrument.index)?.refile(order);
     this.#emit(order);
     this.#match(order);
     return order;

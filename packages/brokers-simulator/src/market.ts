@@ -244,6 +244,16 @@ export class Market {
     }
   }
 
+  /** The best bid and ask of `depth()` without building it (0 where that side is empty). */
+  touch(index: number): { bid: number; ask: number } {
+    const instrument = this.instruments[index] as SimInstrument;
+    if (instrument.instrumentType === 'INDEX') {
+      return { bid: 0, ask: 0 };
+    }
+    const ltp = (this.states[index] as MarketState).ltp;
+    return { bid: Math.max(0, ltp - instrument.tickPips), ask: ltp + instrument.tickPips };
+  }
+
   /** 5-level depth consistent with the LTP; quantities are deterministic per round. */
   depth(index: number): { bids: DepthLevelPips[]; asks: DepthLevelPips[] } {
     const instrument = this.instruments[index] as SimInstrument;

@@ -473,6 +473,17 @@ describe('GTT, margin, market data, streaming and sessions', () => {
     expect(() => broker.control.movePrice('NOPE', 'NSE', '100')).toThrow(BadSymbolError);
   });
 
+  it('reports the same best bid and ask as its depth, for every instrument', () => {
+    const { broker } = setup({ alwaysOpen: true });
+    for (const instrument of broker.exchange.instruments) {
+      const depth = broker.exchange.market.depth(instrument.index);
+      expect(broker.exchange.market.touch(instrument.index)).toEqual({
+        bid: depth.bids[0]?.price,
+        ask: depth.asks[0]?.price,
+      });
+    }
+  });
+
   it('calculates margin for a basket', async () => {
     const { broker, context, instrument } = setup();
     const result = await broker.margin.calculateMargin(

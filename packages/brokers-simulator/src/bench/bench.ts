@@ -115,6 +115,43 @@ for (let index = 0; index < 50_000; index += 1) {
 }
 const engine = engineSamples.slice(5_000).sort((left, right) => left - right);
 
+// 3. Ticks of one instrument while many orders rest away from its market: a tick must touch
+// only the orders it can move, so the rate should not depend on the book's size.
+const restingRows: Array<Array<string | number>> = [];
+const itc = exchange.findInstrument('ITC', 'NSE');
+if (!itc) {
+  throw new Error('ITC missing from the universe');
+}
+// Just inside the lower circuit: the random walk does not get there within the run.
+const farPips = (Math.ceil(exchange.market.circuit(itc.index).lower / itc.tickPips) + 1) * itc.tickPips;
+exchange.retain(itc.index);
+for (const resting of [0, 50_000]) {
+  for (let index = 0; index < resting; index += 1) {
+    // Half deep buy limits, half far sell stops: none of them near the market.
+    const isBuy = index % 2 === 0;
+    exchange.placeOrder({
+      instrument: itc,
+      action: isBuy ? 'BUY' : 'SELL',
+      product: 'CNC',
+      priceType: isBuy ? 'LIMIT' : 'SL-M',
+      quantity: 1,
+      pricePips: isBuy ? farPips : 0,
+      triggerPips: isBuy ? 0 : farPips,
+      clientOrderId: 'bench',
+    });
+  }
+  exchange.advance(20_000);
+  const started = performance.now();
+  exchange.advance(200_000);
+  const seconds = (performance.now() - started) / 1_000;
+  restingRows.push([
+    resting === 0 ? 'empty book' : 'resting far from the market',
+    resting,
+    Math.round(200_000 / seconds),
+  ]);
+}
+exchange.release(itc.index);
+
 printTable(
   `Simulator tick generation (all instruments active, ${consumed} ticks consumed)`,
   ['run', 'instruments', 'ticks', 'ticks/s'],
@@ -139,4 +176,9 @@ printTable(
       percentile(engine, 0.99).toFixed(1),
     ],
   ],
+);
+printTable(
+  'Ticks of one instrument (ITC) against its resting orders',
+  ['book', 'resting orders', 'ticks/s'],
+  restingRows,
 );
