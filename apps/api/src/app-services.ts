@@ -208,8 +208,11 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           masterContract,
           logger: deps.logger,
           now,
-          // The broker's order stream follows a new login at once.
-          onLogin: () => void brokerOrderFeed?.refresh(),
+          // The feed and the order stream follow a new login at once, not after their backoff.
+          onLogin: () => {
+            marketHub?.hub.reconnectFeed('broker login');
+            void brokerOrderFeed?.refresh();
+          },
           redirectUrl: `http://${config.HOST}:${config.PORT}/${broker.id}/callback`,
         })
       : null;

@@ -296,6 +296,28 @@ export class FeedPool {
     await this.#detach(connection);
   }
 
+  /**
+   * Reopens every connection now with a fresh context, forgetting the backoff: the broker
+   * session changed (a new login), so waiting out a retry meant for the old one only delays
+   * the feed.
+   */
+  reconnectNow(reason: string): void {
+    if (this.#isClosed || this.#connections.length === 0) {
+      return;
+    }
+    this.#options.logger.info({ reason }, 'broker feed reconnecting now');
+    for (const connection of this.#connections) {
+      if (connection.retryTimer) {
+        clearTimeout(connection.retryTimer);
+        connection.retryTimer = null;
+      }
+      connection.attempt = 0;
+      void this.#detach(connection);
+      void this.#open(connection);
+    }
+    this.#setState('reconnecting', `broker feed reconnecting: ${reason}`);
+  }
+
   /** Recycles every connection (used when the feed stays stale). */
   recycle(reason: string): void {
     for (const connection of this.#connections) {

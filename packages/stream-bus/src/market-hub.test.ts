@@ -163,6 +163,24 @@ describe('MarketHub over real ZeroMQ sockets', () => {
     await eventually(() => hub.status().state === 'connected', 'connected again');
   });
 
+  it('reopens a feed waiting out its backoff at once when told the session changed', async () => {
+    // A retry a minute away: only reconnectFeed can bring the ticks within the test's wait.
+    const { client, broker, hub, calls } = await setUp({
+      feed: { backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000, multiplier: 2, jitter: 0 } },
+    });
+    broker.control.failNext('unavailable', 'other');
+    const { hubClient, received } = client();
+    hubClient.subscribe(marketTopic('NSE', 'INFY', 1));
+    await eventually(() => hub.status().state === 'reconnecting', 'the failed connect waiting to retry');
+    expect(calls.filter((call) => call.kind === 'create')).toHaveLength(1);
+    hub.reconnectFeed('a new broker login');
+    await eventually(() => received.length > 0, 'ticks after the reconnect');
+    expect(calls.filter((call) => call.kind === 'create')).toHaveLength(2);
+    expect(calls.filter((call) => call.kind === 'subscribe').at(-1)?.subscriptions).toEqual([
+      { symbol: 'INFY', exchange: 'NSE', mode: 'ltp' },
+    ]);
+  });
+
   it('answers control requests: authenticate, resolve and the ordered order replay', async () => {
     const { client, hub } = await setUp();
     const { hubClient } = client();

@@ -188,6 +188,11 @@ export class MarketHub {
     this.#router?.close();
   }
 
+  /** Reopens the broker feed at once under a fresh session (call it after a broker login). */
+  reconnectFeed(reason = 'broker session changed'): void {
+    this.#pool?.reconnectNow(reason);
+  }
+
   /** The feed's health as the proxies see it. */
   status(): FeedStatusMessage {
     return {

@@ -604,4 +604,41 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
     });
     expect((await ping()).status).toBe(403);
   });
+
+  it('brings the ticks back once the user logs in to Kite again after the daily expiry', async () => {
+    // The session expired in the previous test: the hub's Kite feed is failing and backing off.
+    const client = new FeedClient(proxy.wsUrl);
+    try {
+      await client.opened();
+      client.send({ action: 'authenticate', api_key: apiKey });
+      await client.next((frame) => frame.type === 'auth', 'auth reply');
+      client.send({ action: 'subscribe', symbols: [{ symbol: 'ITC', exchange: 'NSE' }], mode: 1 });
+      await client.next((frame) => frame.type === 'subscribe', 'subscribe reply');
+      const start = await fetch(`${server.baseUrl}/web/broker/login`, {
+        redirect: 'manual',
+        headers: { cookie },
+      });
+      const atKite = await fetch(new URL(start.headers.get('location') ?? ''), { redirect: 'manual' });
+      const done = await fetch(new URL(atKite.headers.get('location') ?? ''), { redirect: 'manual' });
+      expect(done.status).toBe(302);
+      expect((await ping()).status).toBe(200);
+      const token = fake.control.instrument('NSE', 'ITC').instrumentToken;
+      const deadline = Date.now() + 10_000;
+      while (!fake.control.tickerClients().some((ticker) => ticker.modes.has(token))) {
+        expect(Date.now(), 'ITC subscribed at Kite under the new session').toBeLessThan(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const sessions = new Set(fake.control.tickerClients().map((ticker) => ticker.accessToken));
+      expect(sessions.size).toBe(1);
+      fake.control.setPrice('NSE', 'ITC', '412.3');
+      expect(
+        await client.next(
+          (frame) => frame.type === 'market_data' && (frame.data as Frame | undefined)?.ltp === 412.3,
+          'an ITC tick at 412.3',
+        ),
+      ).toMatchObject({ symbol: 'ITC', exchange: 'NSE', mode: 1, broker: 'zerodha' });
+    } finally {
+      client.close();
+    }
+  });
 });
