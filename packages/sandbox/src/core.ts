@@ -21,6 +21,7 @@ import {
   lockSandboxOrder,
   lockSandboxPosition,
   nextSandboxSequence,
+  nextSandboxSequenceBlock,
   putSandboxConfig,
   type SandboxExecutor,
   type SandboxOrderRow,
@@ -100,8 +101,11 @@ interface Pricing {
   touch: Touch | undefined;
 }
 
+/** Order ids fetched from the sequence per round trip. */
+const ORDER_ID_BLOCK = 32;
+
 type StoredOutcome =
-  | { ok: true; row: SandboxOrderRow }
+  | { ok: true; row: SandboxOrderRow; position: SandboxPositionRow | undefined }
   | { ok: false; message: string; kind: 'invalid' | 'funds'; rejected: SandboxOrderRow | null };
 
 export class SandboxCore {
@@ -113,6 +117,7 @@ export class SandboxCore {
   #listeners = new Set<(event: SandboxEvent) => void>();
   #watched = new Map<string, { instrument: ResolvedInstrument; count: number }>();
   #positionCounts = new Map<string, number>();
+  #orderIds: number[] = [];
   #offTick: Unsubscribe | null = null;
   #sequence = 0;
   readonly #pendingEvents: BookEvent[] = [];
@@ -313,8 +318,16 @@ export class SandboxCore {
 
   // ---------------------------------------------------------------- ids
 
+  /**
+   * A new order id. Sequence values come in blocks (one round trip per ORDER_ID_BLOCK orders,
+   * not one per order); they are unique whoever fetched them, so ids never collide across
+   * processes, and a block left unused at exit is only a gap.
+   */
   async nextOrderId(trx: SandboxExecutor): Promise<string> {
-    const value = await nextSandboxSequence(trx, this.store.schema, 'order_id_seq');
+    if (this.#orderIds.length === 0) {
+      this.#orderIds = await nextSandboxSequenceBlock(trx, this.store.schema, 'order_id_seq', ORDER_ID_BLOCK);
+    }
+    const value = this.#orderIds.shift() as number;
     return `${formatIst(this.now(), 'yyMMdd')}${String(value % 100_000_000).padStart(8, '0')}`;
   }
 
@@ -535,9 +548,21 @@ export class SandboxCore {
     const outcome = await this.transaction(async (trx) => {
       const ledger = await this.lockFunds(trx, userId);
       const stored = await this.storeOrder(trx, ledger, userId, input, pricing.touch);
-      if (stored.ok || stored.rejected) {
+      if (stored.ok) {
+        // A marketable order fills in the same transaction: placement and fill commit together
+        // (one round of locks instead of two), and a crash leaves neither half.
+        const immediate = this.immediateFill(stored.row);
+        const fill = immediate
+          ? await this.fillWithin(trx, ledger, stored.row, immediate.price.text, {
+              position: stored.position,
+            })
+          : null;
         await ledger.flush(trx);
-        return stored;
+        return { ...stored, fill: fill && immediate ? { result: fill, market: immediate.market } : null };
+      }
+      if (stored.rejected) {
+        await ledger.flush(trx);
+        return { ...stored, fill: null };
       }
       // Nothing is written for a refused order (except a CNC sell shortfall, stored above).
       throw stored.kind === 'funds'
@@ -553,7 +578,31 @@ export class SandboxCore {
       });
     }
     this.emit({ type: 'order_update', userId, order: orderBookRow(outcome.row) });
+    if (outcome.fill) {
+      this.#afterFill(outcome.fill.result, outcome.fill.market);
+      return outcome.fill.result.order;
+    }
     return this.route(outcome.row);
+  }
+
+  /** The price a just-stored order fills at now, when the latest touch allows it at once. */
+  immediateFill(row: SandboxOrderRow): {
+    price: { text: string; value: number };
+    market: { low: number; high: number; source: FillSource };
+  } | null {
+    const touch = this.touchOf(row.exchange, row.symbol);
+    const price = touch ? this.#immediatePrice(row, touch) : null;
+    if (!touch || !price) {
+      return null;
+    }
+    return {
+      price,
+      market: {
+        low: Math.min(touch.ltp, price.value),
+        high: Math.max(touch.ltp, price.value),
+        source: 'placement',
+      },
+    };
   }
 
   /**
@@ -694,7 +743,7 @@ export class SandboxCore {
     if (margin.gt(0)) {
       ledger.reserve('order', orderid, margin, `${action} ${quantity} ${instrument.symbol} ${priceType}`);
     }
-    return { ok: true, row };
+    return { ok: true, row, position };
   }
 
   /**
@@ -780,12 +829,16 @@ export class SandboxCore {
     return result.order;
   }
 
-  /** The body of a fill inside an open transaction whose funds row is locked. */
+  /**
+   * The body of a fill inside an open transaction whose funds row is locked. `locked`: the
+   * order's position as this transaction already locked it (placement did; `undefined`: none).
+   */
   async fillWithin(
     trx: SandboxExecutor,
     ledger: FundsLedger,
     order: SandboxOrderRow,
     priceText: string,
+    locked?: { position: SandboxPositionRow | undefined },
   ): Promise<FillResult> {
     const at = new Date(this.now());
     const session = this.sessionStart();
@@ -798,7 +851,7 @@ export class SandboxCore {
       exchange: order.exchange,
       product: order.product,
     };
-    const position = await lockSandboxPosition(trx, key);
+    const position = locked ? locked.position : await lockSandboxPosition(trx, key);
     const before = position?.quantity ?? 0;
     const signed = order.action === 'BUY' ? order.quantity : -order.quantity;
     const basis =

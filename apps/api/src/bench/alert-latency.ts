@@ -122,7 +122,10 @@ export async function measureAlertRate(
             accepted += 1;
           } else {
             refused += 1;
-            reasons.set(String(body.message), (reasons.get(String(body.message)) ?? 0) + 1);
+            // The order path's own reason when the alert was stored but its order refused.
+            const results = (body as { results?: Array<{ message?: unknown }> }).results;
+            const reason = String(results?.find((result) => result.message)?.message ?? body.message);
+            reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
           }
         },
         (error: unknown) => {

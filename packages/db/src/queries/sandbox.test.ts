@@ -7,6 +7,7 @@ import {
   insertSandboxFunds,
   insertSandboxLedger,
   nextSandboxSequence,
+  nextSandboxSequenceBlock,
 } from './sandbox.js';
 
 describe.each(testBackends())('sandbox schema on %s', (backend) => {
@@ -89,6 +90,17 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       Array.from({ length: 10 }, () => nextSandboxSequence(store.db, store.schema, 'order_id_seq')),
     );
     expect(new Set(values).size).toBe(10);
+    // Blocks from concurrent callers never overlap each other or single values.
+    const blocks = await Promise.all(
+      Array.from({ length: 4 }, () => nextSandboxSequenceBlock(store.db, store.schema, 'order_id_seq', 25)),
+    );
+    for (const block of blocks) {
+      expect(block).toHaveLength(25);
+      expect([...block].sort((left, right) => left - right)).toEqual(block);
+    }
+    const all = [...values, ...blocks.flat()];
+    expect(new Set(all).size).toBe(all.length);
+    expect(Math.min(...blocks.flat())).toBeGreaterThan(Math.max(...values));
     const claims = await Promise.all(
       Array.from({ length: 5 }, () => claimSandboxJobRun(store.db, 'daily_pnl_snapshot', at, at)),
     );

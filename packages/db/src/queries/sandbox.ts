@@ -49,6 +49,25 @@ export async function nextSandboxSequence(
   return Number(result.rows[0]?.value);
 }
 
+/**
+ * `count` values of a sandbox sequence in one round trip, ascending: a caller that hands out
+ * ids from memory fetches a block at a time. Values are never handed out twice (sequences do
+ * not roll back), so a block lost with its process only leaves a gap.
+ */
+export async function nextSandboxSequenceBlock(
+  db: SandboxExecutor,
+  schema: string,
+  sequence: SandboxSequence,
+  count: number,
+): Promise<number[]> {
+  const result = await sql<{
+    value: string | number;
+  }>`select nextval(${`${schema}.${sequence}`}::regclass) as value from generate_series(1, ${Math.max(1, Math.floor(count))}::int)`.execute(
+    db,
+  );
+  return result.rows.map((row) => Number(row.value)).sort((left, right) => left - right);
+}
+
 // ---------------------------------------------------------------- funds and ledger
 
 export async function insertSandboxFunds(db: SandboxExecutor, row: NewSandboxFundsRow): Promise<boolean> {
