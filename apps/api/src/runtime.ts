@@ -22,6 +22,7 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle> {
     url: config.DATABASE_URL,
     dataDir: config.pgliteDir,
     maxConnections: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     loadDataDir: isFirstEmbeddedStart ? findPgliteTemplate() : undefined,
   });
   try {

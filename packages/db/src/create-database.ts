@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, sql } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Database } from './database.js';
 import { PGliteWorkerDialect } from './pglite-dialect.js';
 import { PGliteWorkerClient } from './pglite-worker.js';
+import { BoundedPostgresJSDialect } from './postgres-driver.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -19,6 +19,16 @@ export interface DatabaseConfig {
   schema?: string | undefined;
   /** PostgreSQL pool size. */
   maxConnections?: number | undefined;
+  /**
+   * PostgreSQL: how long a caller waits for a connection before the database counts as
+   * unavailable (default 5 s). Connecting, with its retries, is bounded by the same time.
+   */
+  connectTimeoutMs?: number | undefined;
+}
+
+/** Seconds between reconnect attempts: from 50 ms, doubling, at most 1 s, with jitter. */
+export function reconnectBackoffSeconds(attempt: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** Math.max(0, attempt - 1), 1);
 }
 
 export interface DatabaseHandle {
@@ -59,9 +69,16 @@ async function resolveSandboxSchema(db: Kysely<Database>): Promise<string> {
 /** Opens PGlite (embedded default) or PostgreSQL (when `url` is set). */
 export async function createDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
   if (config.url) {
+    const connectTimeoutMs = config.connectTimeoutMs ?? 5_000;
     const client = postgres(config.url, {
       max: config.maxConnections ?? 10,
       onnotice: () => {},
+      // A dropped database must give prompt, retryable errors and a quick recovery: connecting
+      // is bounded (postgres.js's default waits 30 s per attempt), and reconnects back off to
+      // 1 s at most (the default grows to 20 s, so the pool stayed away long after the
+      // database was back).
+      connect_timeout: connectTimeoutMs / 1000,
+      backoff: reconnectBackoffSeconds,
       // int8 columns come back as numbers on both backends (PGlite does this natively).
       types: {
         bigint: {
@@ -73,7 +90,9 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
       },
       ...(config.schema ? { connection: { search_path: `${config.schema},public` } } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    const db = new Kysely<Database>({
+      dialect: new BoundedPostgresJSDialect({ postgres: client, acquireTimeoutMs: connectTimeoutMs }),
+    });
     // Notifications are database-wide: in a schema of its own (tests) the channel carries the
     // schema, so two installations sharing one database never invalidate each other's caches.
     const scoped = (channel: string) =>

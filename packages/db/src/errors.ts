@@ -11,6 +11,8 @@ const CONNECTION_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  // Our driver: the last connect failed and another attempt is under way.
+  'DATABASE_UNREACHABLE',
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',

@@ -5,6 +5,7 @@ export {
   type DatabaseConfig,
   type DatabaseHandle,
   type DatabaseKind,
+  reconnectBackoffSeconds,
   sandboxSchemaFor,
 } from './create-database.js';
 export type { Database } from './database.js';
@@ -12,6 +13,7 @@ export { isDatabaseUnavailable } from './errors.js';
 export { jsonb } from './json.js';
 export { listPendingMigrations, MigrationError, migrateDownAll, migrateToLatest } from './migrate.js';
 export { createPgliteTemplate, isPgliteDataDirInitialised } from './pglite-template.js';
+export { DatabaseTimeoutError } from './postgres-driver.js';
 export * from './queries/analyzer-log.js';
 export * from './queries/api-keys.js';
 export * from './queries/broker-sessions.js';

@@ -7,6 +7,8 @@ import { createDatabase, type DatabaseHandle, type DatabaseKind } from './create
 import { migrateToLatest } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+export { TcpProxy } from './tcp-proxy.js';
+
 /**
  * Test helpers: a fresh, migrated database per suite. PGlite always; PostgreSQL too when
  * `DATABASE_URL` is set (each suite gets its own schema, dropped on close).
