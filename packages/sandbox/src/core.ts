@@ -2,6 +2,7 @@ import {
   InsufficientFundsError,
   InvalidOrderError,
   type Logger,
+  NetworkError,
   OrderNotFoundError,
   type Unsubscribe,
 } from '@openalgo/broker-sdk';
@@ -12,6 +13,7 @@ import {
   insertSandboxOrder,
   insertSandboxPosition,
   insertSandboxTrade,
+  isDatabaseUnavailable,
   listSandboxConfig,
   listSandboxInstruments,
   listSandboxPositions,
@@ -171,8 +173,33 @@ export class SandboxCore {
     }
   }
 
-  transaction<T>(work: (trx: SandboxExecutor) => Promise<T>): Promise<T> {
-    return this.store.db.transaction().execute(work);
+  /**
+   * Runs `work` in one transaction. The connection dropping while the COMMIT was on its way
+   * leaves the outcome unknown (the commit may have happened and only its answer was lost):
+   * that is a `NetworkError` marked `mayHaveReachedBroker` and `isSettled` (the transaction
+   * is over either way, so a read of the books after it tells the truth), never a plain
+   * failure a client would retry into a duplicate.
+   */
+  async transaction<T>(work: (trx: SandboxExecutor) => Promise<T>): Promise<T> {
+    let isCommitting = false;
+    try {
+      return await this.store.db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        isCommitting = true;
+        return result;
+      });
+    } catch (error) {
+      if (isCommitting && isDatabaseUnavailable(error)) {
+        throw new NetworkError(
+          'The sandbox lost its database connection while committing: the outcome is unknown',
+          {
+            cause: error,
+            context: { mode: 'analyze', mayHaveReachedBroker: true, isSettled: true },
+          },
+        );
+      }
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -481,4 +481,22 @@ describe.each(testBackends())('sandbox orders on %s', (backend) => {
     expect(mine.map((event) => event.type)).toEqual(['order_update', 'order_update', 'order_filled']);
     expect(mine[2]).toMatchObject({ orderid: ack.orderId, price: '500.05', source: 'placement' });
   });
+  it("does not place an order whose caller gave up while it waited in the account's lane", async () => {
+    const { userId, context } = account();
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const gaveUp = new AbortController();
+    const first = t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), context);
+    const waiting = t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 2 }), {
+      ...context,
+      signal: gaveUp.signal,
+    });
+    const reason = new Error('the caller timed out');
+    gaveUp.abort(reason);
+    const placed = await first;
+    await expect(waiting).rejects.toBe(reason);
+    const orders = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId,
+    });
+    expect(orders.map((order) => order.orderid)).toEqual([placed.orderId]);
+  });
 });

@@ -175,6 +175,18 @@ export function sandboxSession(userId: number, now: number): BrokerSession {
   };
 }
 
+/**
+ * Runs a write in the account's lane unless its caller's deadline passed while it waited:
+ * then nothing is done (the caller was already told the outcome is unknown, and finds no
+ * order when it reconciles), instead of an order appearing long after its client gave up.
+ */
+function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () => Promise<T>): Promise<T> {
+  return core.queue.run(userId, () => {
+    context.signal?.throwIfAborted();
+    return task();
+  });
+}
+
 function accountOf(context: BrokerContext): number {
   const id = Number(context.session.userId);
   if (context.session.brokerId !== 'sandbox' || !Number.isInteger(id) || id <= 0) {
@@ -404,12 +416,12 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
   const orders: Required<BrokerOrders> = {
     placeOrder: async (request, context) => {
       const userId = accountOf(context);
-      const row = await core.queue.run(userId, () => core.place(userId, placeInputOf(request)));
+      const row = await inLane(core, userId, context, () => core.place(userId, placeInputOf(request)));
       return ack(row);
     },
     modifyOrder: async (ref, change, context) => {
       const userId = accountOf(context);
-      const row = await core.queue.run(userId, () =>
+      const row = await inLane(core, userId, context, () =>
         core.modify(userId, ref.orderId, {
           quantity: change.quantity,
           price: new Dec(change.price),
@@ -420,7 +432,7 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     },
     cancelOrder: async (ref, context) => {
       const userId = accountOf(context);
-      const row = await core.queue.run(userId, () => core.cancel(userId, ref.orderId));
+      const row = await inLane(core, userId, context, () => core.cancel(userId, ref.orderId));
       return ack(row);
     },
     fetchOrders: async (context) => (await sessionOrders(accountOf(context))).map(toOrder),
@@ -456,17 +468,17 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
         (request as { brokerOptions?: unknown }).brokerOptions,
       );
       const strategy = (options.success ? options.data?.strategy : undefined) ?? '';
-      const row = await core.queue.run(userId, () => gttDesk.place(userId, request, strategy));
+      const row = await inLane(core, userId, context, () => gttDesk.place(userId, request, strategy));
       return { triggerId: row.gtt_id };
     },
     modifyGtt: async (triggerId, request, context) => {
       const userId = accountOf(context);
-      const row = await core.queue.run(userId, () => gttDesk.modify(userId, triggerId, request));
+      const row = await inLane(core, userId, context, () => gttDesk.modify(userId, triggerId, request));
       return { triggerId: row.gtt_id };
     },
     cancelGtt: async (triggerId, context) => {
       const userId = accountOf(context);
-      const row = await core.queue.run(userId, () => gttDesk.cancel(userId, triggerId));
+      const row = await inLane(core, userId, context, () => gttDesk.cancel(userId, triggerId));
       return { triggerId: row.gtt_id };
     },
     fetchGtts: async (context) =>

@@ -53,6 +53,10 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       );
     }
     if (error instanceof ApiError) {
+      if (error.statusCode === 503 && !reply.hasHeader('retry-after')) {
+        // An outcome answered 503 (the order path's "database unavailable"): the same retry hint.
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      }
       return sendError(reply, error.statusCode, error.body);
     }
     if (OpenAlgoError.isInstance(error)) {

@@ -1,3 +1,4 @@
+import { OpenAlgoError } from '@openalgo/broker-sdk';
 import {
   type Database,
   type JsonValue,
@@ -7,6 +8,7 @@ import {
 } from '@openalgo/db';
 import type { Order } from '@openalgo/shared-types';
 import type { Logger } from 'pino';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { callBroker } from './broker-call.js';
 import type { OrderJournal } from './order-journal.js';
 import type { ErrorBody, OrderOutcome } from './order-service.js';
@@ -47,6 +49,17 @@ interface Watched {
   createdAt: number;
   attempt: number;
   onFound?: ((order: Order) => void) | undefined;
+  /** The operation is over (see `isSettledFailure`): the first read that misses it is final. */
+  isSettled: boolean;
+}
+
+/**
+ * A failure whose operation is over although its outcome was not heard (the sandbox's
+ * connection dropped while committing): the books, once read, are the whole truth, so an
+ * order not in them was not placed, with no need to wait out the reconcile window.
+ */
+function isSettledFailure(error: unknown): boolean {
+  return OpenAlgoError.isInstance(error) && error.context.isSettled === true;
 }
 
 const markOf = (mode: OrderMode): { mode?: 'analyze' } => (mode === 'analyze' ? { mode: 'analyze' } : {});
@@ -91,13 +104,38 @@ export class OrderReconciler {
   /** A placement timed out: look once now; if it is not there yet, answer 504 and keep looking. */
   async afterTimeout(timeout: TimeoutCase): Promise<OrderOutcome> {
     const { id, clientOrderId, target } = timeout;
-    const found = await this.#find(target, clientOrderId).catch((error: unknown) => {
-      this.#options.logger.warn({ err: error, orderLogId: id }, 'order book not read after a timeout');
-      return undefined;
-    });
+    const isSettled = isSettledFailure(timeout.error);
+    let isRead = false;
+    const found = await this.#find(target, clientOrderId).then(
+      (order) => {
+        isRead = true;
+        return order;
+      },
+      (error: unknown) => {
+        this.#options.logger.warn({ err: error, orderLogId: id }, 'order book not read after a timeout');
+        return undefined;
+      },
+    );
     if (found) {
       timeout.onFound?.(found);
       return this.#accept(id, target, found);
+    }
+    if (isRead && isSettled) {
+      // Certainly not placed: the client may simply try again.
+      const body: ErrorBody = {
+        status: 'error',
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        ...markOf(target.mode),
+      };
+      this.#options.journal.complete({
+        id,
+        status: 'failed',
+        brokerOrderId: null,
+        response: { http_status: 503, body: body as unknown as JsonValue },
+        error: timeout.error instanceof Error ? timeout.error.message : String(timeout.error),
+        completedAt: new Date(this.#options.now()),
+      });
+      return { ok: false, statusCode: 503, body };
     }
     const body: ErrorBody = {
       status: 'error',
@@ -119,6 +157,7 @@ export class OrderReconciler {
       createdAt: this.#options.now(),
       attempt: 0,
       onFound: timeout.onFound,
+      isSettled,
     });
     return { ok: false, statusCode: 504, body };
   }
@@ -146,6 +185,10 @@ export class OrderReconciler {
           { orderLogId: entry.id, orderId: found.orderId },
           'timed-out order reconciled',
         );
+        return;
+      }
+      if (entry.isSettled) {
+        this.#giveUp(entry.id, entry.target.mode);
         return;
       }
     } catch (error) {
@@ -218,7 +261,14 @@ export class OrderReconciler {
           this.#giveUp(row.id, row.mode);
           counts.failed += 1;
         } else {
-          this.#watch({ id: row.id, clientOrderId, target, createdAt: row.created_at.getTime(), attempt: 0 });
+          this.#watch({
+            id: row.id,
+            clientOrderId,
+            target,
+            createdAt: row.created_at.getTime(),
+            attempt: 0,
+            isSettled: false,
+          });
           counts.watching += 1;
         }
       }
