@@ -24,6 +24,11 @@ export interface DatabaseConfig {
    * unavailable (default 5 s). Connecting, with its retries, is bounded by the same time.
    */
   connectTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL: the longest wait for one statement's answer (default 30 s); then it fails as
+   * unavailable and its connection is ended. Bounds a connection that died silently.
+   */
+  queryTimeoutMs?: number | undefined;
 }
 
 /** Seconds between reconnect attempts: from 50 ms, doubling, at most 1 s, with jitter. */
@@ -91,7 +96,11 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
       ...(config.schema ? { connection: { search_path: `${config.schema},public` } } : {}),
     });
     const db = new Kysely<Database>({
-      dialect: new BoundedPostgresJSDialect({ postgres: client, acquireTimeoutMs: connectTimeoutMs }),
+      dialect: new BoundedPostgresJSDialect({
+        postgres: client,
+        acquireTimeoutMs: connectTimeoutMs,
+        queryTimeoutMs: config.queryTimeoutMs ?? 30_000,
+      }),
     });
     // Notifications are database-wide: in a schema of its own (tests) the channel carries the
     // schema, so two installations sharing one database never invalidate each other's caches.

@@ -36,7 +36,7 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
   let proxy: TcpProxy;
   const handles: DatabaseHandle[] = [];
 
-  async function openThroughProxy(maxConnections: number): Promise<DatabaseHandle> {
+  async function openThroughProxy(maxConnections: number, queryTimeoutMs?: number): Promise<DatabaseHandle> {
     const target = new URL(process.env.DATABASE_URL ?? '');
     target.host = `127.0.0.1:${proxy.port}`;
     const handle = await createDatabase({
@@ -44,6 +44,7 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
       schema: base.schema ?? undefined,
       maxConnections,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      queryTimeoutMs,
     });
     handles.push(handle);
     return handle;
@@ -173,5 +174,17 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
     }
     await untilServed(handle);
     expect(await Promise.all([ping(handle), ping(handle), ping(handle)])).toEqual([1, 1, 1]);
+  });
+  it('a statement unanswered within the query deadline fails as unavailable and its connection is replaced', async () => {
+    const handle = await openThroughProxy(1, 300);
+    expect(await ping(handle)).toBe(1);
+    await expect(sql`select pg_sleep(5)`.execute(handle.db)).rejects.toSatisfy(isDatabaseUnavailable);
+    // The only connection was ended, not handed back busy: the pool serves at once.
+    expect(await ping(handle)).toBe(1);
+    const done = await handle.db.transaction().execute(async (trx) => {
+      await sql`insert into fault_rows (id) values (20)`.execute(trx);
+      return 'committed';
+    });
+    expect(done).toBe('committed');
   });
 });

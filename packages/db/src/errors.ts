@@ -11,8 +11,9 @@ const CONNECTION_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
-  // Our driver: the last connect failed and another attempt is under way.
+  // Our driver: the database is known to be away, or a statement got no answer in time.
   'DATABASE_UNREACHABLE',
+  'QUERY_TIMEOUT',
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',

@@ -1,18 +1,29 @@
-import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresDriver,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+} from 'kysely';
+import type postgres from 'postgres';
 import { isDatabaseUnavailable } from './errors.js';
 
-type CompileQuery = QueryCompiler['compileQuery'];
+type TimeoutCode = 'CONNECT_TIMEOUT' | 'DATABASE_UNREACHABLE' | 'QUERY_TIMEOUT';
 
 /**
- * No connection to the database could be had: `CONNECT_TIMEOUT` when none came within the
+ * The database did not answer in time: `CONNECT_TIMEOUT` when no connection came within the
  * acquire deadline, `DATABASE_UNREACHABLE` while the database is known to be away (the caller
- * is answered at once instead of queueing). Both read as "the database is unavailable" (503)
- * everywhere.
+ * is answered at once instead of queueing), `QUERY_TIMEOUT` when a statement got no answer
+ * within the query deadline. All read as "the database is unavailable" (503) everywhere.
  */
 export class DatabaseTimeoutError extends Error {
-  readonly code: 'CONNECT_TIMEOUT' | 'DATABASE_UNREACHABLE';
-  constructor(message: string, code: 'CONNECT_TIMEOUT' | 'DATABASE_UNREACHABLE' = 'CONNECT_TIMEOUT') {
+  readonly code: TimeoutCode;
+  constructor(message: string, code: TimeoutCode = 'CONNECT_TIMEOUT') {
     super(message);
     this.name = 'DatabaseTimeoutError';
     this.code = code;
@@ -22,37 +33,133 @@ export class DatabaseTimeoutError extends Error {
 /** How often a background attempt checks whether an unreachable database is back. */
 const PROBE_INTERVAL_MS = 200;
 
+/** A postgres.js reserved connection with the patched `terminate` (see patches/). */
+type ReservedSql = postgres.ReservedSql & { terminate(): void };
+
+export interface PostgresJsDriverOptions {
+  /** The longest wait for a connection. */
+  acquireTimeoutMs: number;
+  /** The longest wait for one statement's answer; then its connection is ended. */
+  queryTimeoutMs: number;
+}
+
+/** Races `work` against a deadline; `onTimeout` runs when the deadline won. */
+async function withDeadline<T>(
+  work: Promise<T>,
+  timeoutMs: number,
+  timeout: () => DatabaseTimeoutError,
+  onTimeout: () => void,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (error) {
+    if (error instanceof DatabaseTimeoutError) {
+      onTimeout();
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * A driver whose connection acquisition is bounded and fails fast while the database is away.
- * A caller waits at most `acquireTimeoutMs` for a connection (a connection that arrives after
- * its caller gave up is handed straight back to the pool). Once an acquisition has failed
- * because the database is unreachable, callers are answered at once while a background
- * attempt, every 200 ms, waits for the database; its first success lets callers through
- * again. Without this, work queued on a connection (one user's sandbox lane, the order
- * journal) waits a full deadline per step during an outage, and the backlog outlives it.
+ * One reserved postgres.js connection as Kysely sees it. A statement unanswered within the
+ * query deadline rejects, and the connection is ended rather than returned to the pool (it
+ * may still be busy with that statement, or dead without the socket knowing).
  */
-class BoundedAcquireDriver implements Driver {
-  readonly #inner: Driver;
-  readonly #acquireTimeoutMs: number;
+class ReservedConnection implements DatabaseConnection {
+  readonly #sql: ReservedSql;
+  readonly #queryTimeoutMs: number;
+  #isTerminated = false;
+
+  constructor(reserved: ReservedSql, queryTimeoutMs: number) {
+    this.#sql = reserved;
+    this.#queryTimeoutMs = queryTimeoutMs;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await withDeadline(
+      this.#sql.unsafe(compiledQuery.sql, [...compiledQuery.parameters] as postgres.ParameterOrJSON<never>[]),
+      this.#queryTimeoutMs,
+      () =>
+        new DatabaseTimeoutError(
+          `no answer from the database within ${this.#queryTimeoutMs} ms`,
+          'QUERY_TIMEOUT',
+        ),
+      () => this.terminate(),
+    );
+    const { command, count } = result;
+    const isWrite =
+      command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+    return {
+      ...(isWrite ? { numAffectedRows: BigInt(count) } : {}),
+      rows: Array.from(result.values()) as R[],
+    };
+  }
+
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    const query = this.#sql.unsafe(compiledQuery.sql, [
+      ...compiledQuery.parameters,
+    ] as postgres.ParameterOrJSON<never>[]);
+    for await (const rows of query.cursor(chunkSize)) {
+      yield { rows: rows as unknown as R[] };
+    }
+  }
+
+  terminate(): void {
+    if (!this.#isTerminated) {
+      this.#isTerminated = true;
+      this.#sql.terminate();
+    }
+  }
+
+  release(): void {
+    if (!this.#isTerminated) {
+      this.#sql.release();
+    }
+  }
+}
+
+/**
+ * Kysely over a postgres.js pool, bounded and failing fast while the database is away. A
+ * caller waits at most `acquireTimeoutMs` for a connection (a connection that arrives after
+ * its caller gave up is handed straight back) and `queryTimeoutMs` for a statement. Once an
+ * acquisition has failed because the database is unreachable, callers are answered at once
+ * while a background attempt, every 200 ms, waits for the database; its first success lets
+ * callers through again. Without this, work queued on a connection (one user's sandbox lane,
+ * the order journal) waits a full deadline per step during an outage, and the backlog
+ * outlives it.
+ */
+class PostgresJsDriver extends PostgresDriver {
+  readonly #sql: postgres.Sql;
+  readonly #options: PostgresJsDriverOptions;
   /** Set while the database is unreachable: the pending background attempt. */
   #outage: { timer: NodeJS.Timeout | null } | null = null;
   #isDestroyed = false;
 
-  constructor(inner: Driver, acquireTimeoutMs: number) {
-    this.#inner = inner;
-    this.#acquireTimeoutMs = acquireTimeoutMs;
+  constructor(sql: postgres.Sql, options: PostgresJsDriverOptions) {
+    // Kysely's PostgreSQL driver gives the transaction and savepoint statements; its `pg` pool
+    // is never used (init, acquire, release and destroy are ours).
+    super({ pool: () => Promise.reject(new Error('not a pg pool')) });
+    this.#sql = sql;
+    this.#options = options;
   }
 
-  init(): Promise<void> {
-    return this.#inner.init();
-  }
+  override async init(): Promise<void> {}
 
-  async acquireConnection(): Promise<DatabaseConnection> {
+  override async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#outage) {
       throw new DatabaseTimeoutError('the database is unreachable; reconnecting', 'DATABASE_UNREACHABLE');
     }
     try {
-      return await this.#acquireWithDeadline();
+      return await this.#reserve();
     } catch (error) {
       if (isDatabaseUnavailable(error) && !this.#outage && !this.#isDestroyed) {
         this.#outage = { timer: null };
@@ -62,6 +169,22 @@ class BoundedAcquireDriver implements Driver {
     }
   }
 
+  async #reserve(): Promise<ReservedConnection> {
+    const reserving = this.#sql.reserve() as Promise<ReservedSql>;
+    const reserved = await withDeadline(
+      reserving,
+      this.#options.acquireTimeoutMs,
+      () => new DatabaseTimeoutError(`no database connection within ${this.#options.acquireTimeoutMs} ms`),
+      () => {
+        reserving.then(
+          (late) => late.release(),
+          () => undefined,
+        );
+      },
+    );
+    return new ReservedConnection(reserved, this.#options.queryTimeoutMs);
+  }
+
   #probeLater(): void {
     const outage = this.#outage;
     if (!outage || this.#isDestroyed) {
@@ -69,10 +192,10 @@ class BoundedAcquireDriver implements Driver {
     }
     outage.timer = setTimeout(() => {
       outage.timer = null;
-      this.#acquireWithDeadline().then(
+      this.#reserve().then(
         (connection) => {
           this.#outage = null;
-          return this.#inner.releaseConnection(connection);
+          connection.release();
         },
         () => this.#probeLater(),
       );
@@ -80,83 +203,45 @@ class BoundedAcquireDriver implements Driver {
     outage.timer.unref();
   }
 
-  async #acquireWithDeadline(): Promise<DatabaseConnection> {
-    const acquiring = this.#inner.acquireConnection();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DatabaseTimeoutError(`no database connection within ${this.#acquireTimeoutMs} ms`)),
-        this.#acquireTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([acquiring, deadline]);
-    } catch (error) {
-      if (error instanceof DatabaseTimeoutError) {
-        acquiring.then(
-          (connection) => this.#inner.releaseConnection(connection),
-          () => undefined,
-        );
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as ReservedConnection).release();
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings);
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
-  }
-
-  async savepoint(connection: DatabaseConnection, name: string, compile: CompileQuery): Promise<void> {
-    await this.#inner.savepoint?.(connection, name, compile);
-  }
-
-  async rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: CompileQuery,
-  ): Promise<void> {
-    await this.#inner.rollbackToSavepoint?.(connection, name, compile);
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: CompileQuery): Promise<void> {
-    await this.#inner.releaseSavepoint?.(connection, name, compile);
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection);
-  }
-
-  destroy(): Promise<void> {
+  override async destroy(): Promise<void> {
     this.#isDestroyed = true;
     if (this.#outage?.timer) {
       clearTimeout(this.#outage.timer);
     }
     this.#outage = null;
-    return this.#inner.destroy();
+    await this.#sql.end();
   }
 }
 
-/** The postgres.js dialect with a bounded wait for a connection. */
-export class BoundedPostgresJSDialect extends PostgresJSDialect {
-  readonly #acquireTimeoutMs: number;
+/** The PostgreSQL dialect over postgres.js with bounded waits (see `PostgresJsDriver`). */
+export class BoundedPostgresJSDialect implements Dialect {
+  readonly #sql: postgres.Sql;
+  readonly #options: PostgresJsDriverOptions;
 
-  constructor(config: ConstructorParameters<typeof PostgresJSDialect>[0] & { acquireTimeoutMs: number }) {
-    const { acquireTimeoutMs, ...dialectConfig } = config;
-    super(dialectConfig);
-    this.#acquireTimeoutMs = acquireTimeoutMs;
+  constructor(config: { postgres: postgres.Sql } & PostgresJsDriverOptions) {
+    const { postgres: sql, ...options } = config;
+    this.#sql = sql;
+    this.#options = options;
   }
 
-  override createDriver(): Driver {
-    return new BoundedAcquireDriver(super.createDriver(), this.#acquireTimeoutMs);
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+
+  createDriver(): Driver {
+    return new PostgresJsDriver(this.#sql, this.#options);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's introspector takes any database.
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
+
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
   }
 }

@@ -8,8 +8,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   readonly #target: { host: string; port: number };
   readonly #sockets = new Set<Socket>();
+  /** Server sides kept open briefly after a cut, so data forwarded just before it is acted on. */
+  readonly #held = new Set<Socket>();
   #server: Server | null = null;
   #isCut = false;
+  #trigger: { match: (chunk: Buffer) => boolean; isForwarded: boolean } | null = null;
   /** Connections accepted and forwarded, and connections refused while cut. */
   accepted = 0;
   refused = 0;
@@ -50,13 +53,56 @@ export class TcpProxy {
     ] as const) {
       this.#sockets.add(socket);
       socket.setNoDelay(true);
-      socket.on('error', () => other.destroy());
+      const end = () => {
+        if (!this.#held.has(other)) {
+          other.destroy();
+        }
+      };
+      socket.on('error', end);
       socket.on('close', () => {
         this.#sockets.delete(socket);
-        other.destroy();
+        end();
       });
-      socket.pipe(other);
     }
+    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      const trigger = this.#trigger;
+      if (trigger?.match(chunk)) {
+        this.#trigger = null;
+        this.#cutAt(trigger.isForwarded ? chunk : null, upstream);
+        return;
+      }
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
+  }
+
+  /**
+   * Cuts everything as soon as a client sends data that `match`es: with `isForwarded` that
+   * data reaches the server first (the server acts on it, its answer is lost), without it the
+   * data never leaves the proxy.
+   */
+  cutWhen(match: (chunk: Buffer) => boolean, options: { isForwarded: boolean }): void {
+    this.#trigger = { match, isForwarded: options.isForwarded };
+  }
+
+  #cutAt(forwarded: Buffer | null, upstream: Socket): void {
+    if (!forwarded) {
+      this.cut();
+      return;
+    }
+    // The server gets the data and a moment to act on it; no answer reaches the client.
+    this.#held.add(upstream);
+    this.#sockets.delete(upstream);
+    upstream.unpipe();
+    upstream.write(forwarded);
+    this.cut();
+    setTimeout(() => {
+      this.#held.delete(upstream);
+      upstream.destroy();
+    }, 200).unref();
   }
 
   /** Drops every connection now; later ones are refused until `restore`. Returns how many were open. */
@@ -71,6 +117,7 @@ export class TcpProxy {
 
   restore(): void {
     this.#isCut = false;
+    this.#trigger = null;
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,9 @@
-import { createDatabase, type DatabaseHandle, DatabaseTimeoutError } from '@openalgo/db';
+import { createDatabase, type DatabaseHandle, DatabaseTimeoutError, sql } from '@openalgo/db';
 import { createTestDatabase, TcpProxy, type TestDatabase, testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../errors.js';
 import { failureOf } from '../services/orders/order-service.js';
+import { RECONCILE_MESSAGES } from '../services/orders/reconciler.js';
 import { startTestApp, type TestApp, type TestResponse, tradingHoursClock } from '../testing/test-app.js';
 
 /**
@@ -37,10 +38,10 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
     let database: DatabaseHandle;
     let t: TestApp;
 
-    const order = () =>
+    const order = (strategy = 'unavailable') =>
       t.post('/api/v1/placeorder', {
         apikey: t.apiKey,
-        strategy: 'unavailable',
+        strategy,
         exchange: 'NSE',
         symbol: 'SBIN',
         action: 'BUY',
@@ -125,6 +126,69 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
         expect(response.contentType).toMatch(/^application\/json/);
         expect(response.json).toMatchObject({ status: 'error', message: DATABASE_UNAVAILABLE_MESSAGE });
       }
+    });
+    /** The one order-log row of a strategy once it is settled, and its sandbox orders. */
+    async function settledPlacement(strategy: string) {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const rows = await base.db
+          .selectFrom('order_log')
+          .select(['status', 'broker_order_id', 'request', 'response'])
+          .where('strategy', '=', strategy)
+          .execute();
+        expect(rows).toHaveLength(1);
+        const row = rows[0];
+        if (row && !['pending', 'sent', 'unknown'].includes(row.status)) {
+          const clientOrderId = (row.request as { client_order_id: string }).client_order_id;
+          const sandbox = await sql<{ orderid: string }>`
+            select orderid from ${sql.table(`${database.sandboxSchema}.orders`)}
+            where client_order_id = ${clientOrderId}`.execute(base.db);
+          return { row, sandboxOrderIds: sandbox.rows.map((order) => order.orderid) };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`the ${strategy} placement was never settled`);
+    }
+
+    // The COMMIT statement as the driver sends it (a Parse message: the text, NUL-terminated).
+    const isCommit = (chunk: Buffer) => chunk.includes('commit\0');
+
+    /** After an earlier cut: the api's pool serves again. */
+    async function untilServed(): Promise<void> {
+      for (;;) {
+        try {
+          await sql`select 1`.execute(database.db);
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }
+
+    it('a placement whose commit answer was lost is unconfirmed, then reconciled as the one order it is', async () => {
+      await untilServed();
+      proxy.cutWhen(isCommit, { isForwarded: true });
+      const answered = await order('answer-lost');
+      expect(answered.status, answered.text).toBe(504);
+      expect(answered.json).toEqual({
+        status: 'error',
+        message: RECONCILE_MESSAGES.unconfirmed,
+        mode: 'analyze',
+      });
+      proxy.restore();
+      const { row, sandboxOrderIds } = await settledPlacement('answer-lost');
+      expect(row.status).toBe('accepted');
+      expect(sandboxOrderIds).toEqual([row.broker_order_id]);
+    });
+
+    it('a placement whose commit never left is settled as not placed at the first read, not after the window', async () => {
+      await untilServed();
+      proxy.cutWhen(isCommit, { isForwarded: false });
+      const answered = await order('never-sent');
+      expect(answered.status, answered.text).toBe(504);
+      proxy.restore();
+      const { row, sandboxOrderIds } = await settledPlacement('never-sent');
+      expect(row.status).toBe('failed');
+      expect(sandboxOrderIds).toEqual([]);
     });
   },
 );

@@ -115,4 +115,52 @@ describe('LogWriter', () => {
     expect(store.written).toEqual([3, 4, 5]);
     await writer.close();
   });
+  it('keeps a batch while the database is unavailable, however many flushes fail, then writes it', async () => {
+    const written: number[] = [];
+    let isAway = true;
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: async (rows) => {
+        if (isAway) {
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        }
+        written.push(...rows);
+      },
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    writer.push(2);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await writer.flush();
+    }
+    expect(writer.pending).toBe(2);
+    expect(writer.dropped).toBe(0);
+    isAway = false;
+    await writer.settle();
+    expect(written).toEqual([1, 2]);
+    expect(writer.pending).toBe(0);
+    await writer.close();
+  });
+
+  it('closes after a few failed flushes while the database is away, counting what it could not write', async () => {
+    let writes = 0;
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: async () => {
+        writes += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    writer.push(2);
+    await writer.close();
+    expect(writes).toBe(3);
+    expect(writer.pending).toBe(0);
+    expect(writer.dropped).toBe(2);
+  });
 });

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@openalgo/db';
 import type { Logger } from 'pino';
 
 export interface LogWriterOptions<Row> {
@@ -14,7 +15,9 @@ export interface LogWriterOptions<Row> {
 
 /**
  * Asynchronous, batched log writer: `push` is O(1) and never waits on the database, so logging
- * stays off the request's critical path. A failed batch is retried once on the next flush.
+ * stays off the request's critical path. A failed batch is retried once on the next flush;
+ * while the database is unavailable it is kept for as long as that lasts (the rows are not at
+ * fault, and memory stays bounded by `maxBuffered` plus one batch).
  */
 export class LogWriter<Row> {
   readonly #options: LogWriterOptions<Row>;
@@ -81,7 +84,9 @@ export class LogWriter<Row> {
         setImmediate(() => void this.flush());
       }
     } catch (error) {
-      if (batch.length > 0 && this.#retry === null && !(batch as { retried?: boolean }).retried) {
+      if (isDatabaseUnavailable(error) && this.#retry === null) {
+        this.#retry = batch;
+      } else if (batch.length > 0 && this.#retry === null && !(batch as { retried?: boolean }).retried) {
         (batch as { retried?: boolean }).retried = true;
         this.#retry = batch;
       } else {
@@ -104,13 +109,25 @@ export class LogWriter<Row> {
     }
   }
 
-  /** Stops the timer and writes what is buffered. */
+  /**
+   * Stops the timer and writes what is buffered. Bounded: after three flushes in a row that
+   * wrote nothing (the database is away) the rest is dropped and counted, so a shutdown
+   * during an outage does not loop on a database that is not there.
+   */
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    let attempts = 0;
-    while ((this.#retry || this.#buffer.length > 0) && attempts < 10_000) {
+    let failures = 0;
+    while ((this.#retry || this.#buffer.length > 0) && failures < 3) {
+      const before = this.pending;
       await this.flush();
-      attempts += 1;
+      failures = this.pending < before ? 0 : failures + 1;
+    }
+    const left = this.pending;
+    if (left > 0) {
+      this.#dropped += left;
+      this.#buffer = [];
+      this.#retry = null;
+      this.#options.logger.warn({ log: this.#options.name, rows: left }, 'log rows not written at shutdown');
     }
   }
 }
