@@ -8,7 +8,9 @@
  *   pnpm --filter @openalgo/ws-proxy bench
  *
  * BENCH_SECONDS (default 8) is the measuring window per scenario, BENCH_PAUSE_SECONDS (10)
- * how long the slow client of scenario D stops reading.
+ * how long the slow client of scenario D stops reading. BENCH_CHILD_NODE_ARGS is passed to the
+ * proxy and load processes (e.g. `--cpu-prof --cpu-prof-dir=prof`); BENCH_SCENARIOS (`ABCD`) picks
+ * the scenarios to run.
  */
 // check-boundaries: allow toFixed (timings and memory in the printed table, not money)
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,6 +27,9 @@ const SYMBOLS = Array.from({ length: 100 }, (_, index) => `BENCH${String(index).
 const API_KEY = 'e'.repeat(64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const PAUSE_SECONDS = Number(process.env.BENCH_PAUSE_SECONDS ?? 10);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'ABCD').toUpperCase();
+const PROXY_NODE_ARGS = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const CHILD_NODE_ARGS = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const logger = pino({ level: 'warn' });
 
 const feed = new BenchFeed();
@@ -47,6 +52,8 @@ const hub = new MarketHub({
 interface ProcSample {
   cpuTicks: number;
   rssMb: number;
+  /** Write syscalls so far (socket writes, one per batch). */
+  writes: number;
 }
 
 function sampleProc(pid: number): ProcSample {
@@ -55,21 +62,27 @@ function sampleProc(pid: number): ProcSample {
   const cpuTicks = Number(fields[11]) + Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuTicks, rssMb: rssKb / 1_024 };
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const writes = Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? 0);
+  return { cpuTicks, rssMb: rssKb / 1_024, writes };
 }
 
 async function startProxy(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(here, '..', 'dist', 'server.js')], {
-    env: {
-      ...process.env,
-      WS_HOST: '127.0.0.1',
-      WS_PORT: '0',
-      LOG_LEVEL: 'warn',
-      HUB_PUBLISH_URL: hub.publishEndpoint,
-      HUB_CONTROL_URL: hub.controlEndpoint,
+  const child = spawn(
+    process.execPath,
+    [...PROXY_NODE_ARGS, ...CHILD_NODE_ARGS, join(here, '..', 'dist', 'server.js')],
+    {
+      env: {
+        ...process.env,
+        WS_HOST: '127.0.0.1',
+        WS_PORT: '0',
+        LOG_LEVEL: 'warn',
+        HUB_PUBLISH_URL: hub.publishEndpoint,
+        HUB_CONTROL_URL: hub.controlEndpoint,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   children.add(child);
   child.once('exit', () => children.delete(child));
   const url = await new Promise<string>((resolve, reject) => {
@@ -110,13 +123,17 @@ async function startLoad(url: string, clients: number): Promise<Load> {
   const workers: ChildProcess[] = [];
   for (let index = 0; index < processes; index += 1) {
     const share = Math.floor(clients / processes) + (index < clients % processes ? 1 : 0);
-    const worker = spawn(process.execPath, ['--import', 'tsx', join(here, 'load-clients.ts')], {
-      env: {
-        ...process.env,
-        BENCH_LOAD_SETUP: JSON.stringify({ url, apiKey: API_KEY, clients: share, symbols: SYMBOLS }),
+    const worker = spawn(
+      process.execPath,
+      [...CHILD_NODE_ARGS, '--import', 'tsx', join(here, 'load-clients.ts')],
+      {
+        env: {
+          ...process.env,
+          BENCH_LOAD_SETUP: JSON.stringify({ url, apiKey: API_KEY, clients: share, symbols: SYMBOLS }),
+        },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    );
     children.add(worker);
     worker.once('exit', (code) => {
       children.delete(worker);
@@ -180,6 +197,7 @@ interface Row {
   gaps: number;
   cpu: number;
   rss: number;
+  writes: number;
 }
 
 const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
@@ -226,17 +244,18 @@ async function measure(
     gaps: report.gaps,
     cpu: (after.cpuTicks - before.cpuTicks) / 100 / elapsed,
     rss: Math.max(rss, after.rssMb),
+    writes: (after.writes - before.writes) / elapsed,
   };
 }
 
 function printRows(title: string, rows: Row[]): void {
   const lines = [
     `\n${title}`,
-    '| scenario | clients | requested msgs/s | delivered msgs/s | p50 ms | p99 ms | seq gaps | proxy CPU (cores) | proxy RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| scenario | clients | requested msgs/s | delivered msgs/s | p50 ms | p99 ms | seq gaps | proxy CPU (cores) | proxy RSS MB | proxy writes/s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${row.scenario} | ${row.clients} | ${Math.round(row.requested).toLocaleString('en-US')} | ${Math.round(row.delivered).toLocaleString('en-US')} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.gaps} | ${row.cpu.toFixed(2)} | ${row.rss.toFixed(0)} |`,
+        `| ${row.scenario} | ${row.clients} | ${Math.round(row.requested).toLocaleString('en-US')} | ${Math.round(row.delivered).toLocaleString('en-US')} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.gaps} | ${row.cpu.toFixed(2)} | ${row.rss.toFixed(0)} | ${Math.round(row.writes).toLocaleString('en-US')} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -261,19 +280,36 @@ async function runWith(clients: number, body: (pid: number, load: Load) => Promi
 
 async function main(): Promise<void> {
   await hub.start();
-  const rows: Row[] = [];
-  await runWith(10, async (pid, load) => {
-    rows.push(await measure('A: 100 symbols x 10 ticks/s', pid, load, 10, 10));
-  });
-  await runWith(100, async (pid, load) => {
-    rows.push(await measure('B: 100 symbols x 10 ticks/s', pid, load, 100, 10));
-  });
-  printRows('Fan-out (one ws-proxy process)', rows);
+  if (SCENARIOS.includes('A') || SCENARIOS.includes('B')) {
+    const rows: Row[] = [];
+    if (SCENARIOS.includes('A')) {
+      await runWith(10, async (pid, load) => {
+        rows.push(await measure('A: 100 symbols x 10 ticks/s', pid, load, 10, 10));
+      });
+    }
+    if (SCENARIOS.includes('B')) {
+      await runWith(100, async (pid, load) => {
+        rows.push(await measure('B: 100 symbols x 10 ticks/s', pid, load, 100, 10));
+      });
+    }
+    printRows('Fan-out (one ws-proxy process)', rows);
+  }
+  if (SCENARIOS.includes('C')) {
+    await ramp();
+  }
+  if (SCENARIOS.includes('D')) {
+    await slowClient();
+  }
+  feed.stop();
+  await hub.close();
+  process.exit(0);
+}
 
+async function ramp(): Promise<void> {
   const ramp: Row[] = [];
   for (const [clients, rates] of [
-    [10, [50, 100, 200, 300, 400, 500, 600]],
-    [100, [20, 30, 40, 50]],
+    [10, [50, 100, 200, 400, 600, 800, 1_000, 1_200, 1_500]],
+    [100, [20, 30, 40, 60, 80, 100, 120, 150]],
   ] as const) {
     await runWith(clients, async (pid, load) => {
       for (const rate of rates) {
@@ -293,7 +329,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nMaximum sustained: ${Math.round(best).toLocaleString('en-US')} client messages/s\n`,
   );
+}
 
+async function slowClient(): Promise<void> {
   const slow: Row[] = [];
   await runWith(10, async (pid, load) => {
     slow.push(
@@ -304,9 +342,6 @@ async function main(): Promise<void> {
     );
   });
   printRows('Slow client (the other clients)', slow);
-  feed.stop();
-  await hub.close();
-  process.exit(0);
 }
 
 main().catch((error: unknown) => {
