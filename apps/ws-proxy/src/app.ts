@@ -55,7 +55,7 @@ export async function buildProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
   });
   let brokerInfo: BrokerInfo | null = null;
   const fanOut = new FanOut({ hub, logger, broker: () => brokerInfo?.broker ?? 'unknown' });
-  const batcher = new WriteBatcher();
+  const batcher = new WriteBatcher({ writesPerSecond: config.WS_MAX_WRITES_PER_SECOND });
   const connections = new Set<ClientConnection>();
   let conflatedByClosed = 0;
 

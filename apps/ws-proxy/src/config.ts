@@ -33,6 +33,11 @@ export const proxyEnvSchema = z.object({
     .min(1_024)
     .max(64 * 1_048_576)
     .default(262_144),
+  /**
+   * Socket writes a second the proxy stays under by merging clients' batches (a batch then waits
+   * up to 10 ms); 0 writes at the end of every event-loop turn. A few clients never wait.
+   */
+  WS_MAX_WRITES_PER_SECOND: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   /** A client that stays behind this long is disconnected (4008 `slow consumer`). */
   WS_SLOW_CLIENT_SECONDS: seconds(30),
   /** Replies and order updates held for a slow client before it is disconnected. */

@@ -1,30 +1,65 @@
 import type { Socket } from 'node:net';
 
 /**
- * Batches socket writes: frames for a client within one turn of the event loop are collected
- * and handed to its socket as one buffer when the turn's messages are handled, so a burst of
- * ticks costs one socket write per client instead of one per frame.
+ * Batches socket writes. Frames for a client are collected and handed to its socket as one
+ * buffer, so a burst of ticks costs one socket write per client instead of one per frame.
+ *
+ * A batch leaves at the end of the event-loop turn that started it, unless the proxy is writing
+ * faster than its write budget: a release that wrote to `k` clients holds the next one back for
+ * `k / writesPerSecond` (at most `maxDelayMs`), and what arrives meanwhile leaves together. A
+ * paced feed brings about one tick per turn, and on loopback a socket write costs about as much
+ * as the rest of a frame's delivery, so without the budget 100 clients of a 1,000 ticks/s feed
+ * cost 100,000 writes a second. A few clients, or a quiet feed, never wait.
  */
 export interface Batched {
-  /** Writes out what was collected this turn. */
+  /** Writes out what was collected. */
   release(): void;
 }
 
+export interface WriteBatcherOptions {
+  /** Socket writes per second to stay under by merging batches; 0 releases every turn. */
+  writesPerSecond: number;
+  /** Longest a batch is held back for the budget, ms. Default 10. */
+  maxDelayMs?: number;
+  /** Monotonic clock in ms (performance.now). */
+  clock?: () => number;
+}
+
 export class WriteBatcher {
+  readonly #writesPerSecond: number;
+  readonly #maxDelayMs: number;
+  readonly #clock: () => number;
   readonly #pending: Batched[] = [];
   #isScheduled = false;
+  #nextReleaseAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: WriteBatcherOptions) {
+    this.#writesPerSecond = options.writesPerSecond;
+    this.#maxDelayMs = options.maxDelayMs ?? 10;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
 
   add(target: Batched): void {
     this.#pending.push(target);
-    if (!this.#isScheduled) {
-      this.#isScheduled = true;
+    if (this.#isScheduled) {
+      return;
+    }
+    this.#isScheduled = true;
+    const wait = this.#nextReleaseAt - this.#clock();
+    if (wait < 1) {
       setImmediate(this.#releaseAll);
+    } else {
+      setTimeout(this.#releaseAll, wait);
     }
   }
 
   readonly #releaseAll = (): void => {
     this.#isScheduled = false;
     const targets = this.#pending.splice(0);
+    if (this.#writesPerSecond > 0) {
+      const holdMs = Math.min(this.#maxDelayMs, (targets.length * 1_000) / this.#writesPerSecond);
+      this.#nextReleaseAt = this.#clock() + holdMs;
+    }
     for (const target of targets) {
       target.release();
     }
