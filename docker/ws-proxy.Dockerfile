@@ -21,4 +21,6 @@ WORKDIR /app
 COPY --from=builder /app .
 USER node
 EXPOSE 8765
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+# A small young generation: the proxy's garbage is short-lived frames; V8's default 16 MB
+# semi-spaces cost it ~35 MB of RSS for no throughput (see apps/ws-proxy/README.md).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/server.js"]

@@ -74,8 +74,8 @@ if (command === 'test') {
 function startEmbedded() {
   const children = [];
   const env = { WEB_DIR: join(root, 'apps', 'web', 'dist'), DATA_DIR: join(root, 'data'), ...process.env };
-  const spawnApp = (name, entry) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const spawnApp = (name, entry, nodeArgs = []) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, entry], {
       cwd: root,
       env,
       stdio: 'inherit',
@@ -105,6 +105,7 @@ function startEmbedded() {
   spawnApp('api', join(root, 'apps', 'api', 'dist', 'server.js'));
   const proxyEntry = join(root, 'apps', 'ws-proxy', 'dist', 'server.js');
   if (existsSync(proxyEntry)) {
-    spawnApp('ws-proxy', proxyEntry);
+    // As `npm start` in apps/ws-proxy runs it (a small young generation; see its README).
+    spawnApp('ws-proxy', proxyEntry, ['--max-semi-space-size=4']);
   }
 }

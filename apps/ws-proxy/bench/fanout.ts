@@ -1,16 +1,16 @@
 /**
  * Fan-out benchmark (shared/guides/benchmarks.md, "WebSocket fan-out"): a hub in this process
  * in front of a synthetic feed (100 symbols, ticks paced evenly, each with a sequence number
- * and a send timestamp), the built ws-proxy as its own process, and load clients in a worker
- * thread that subscribe every symbol in LTP mode and record publish→receive latency and gaps.
- * Proxy CPU and RSS are sampled from /proc.
+ * and a send timestamp), the built ws-proxy as its own process (with the node flags `pnpm start`
+ * uses), and load clients in child processes that subscribe every symbol in LTP mode and record
+ * publish→receive latency and gaps. Proxy CPU, RSS and write syscalls are sampled from /proc.
  *
  *   pnpm --filter @openalgo/ws-proxy bench
  *
  * BENCH_SECONDS (default 8) is the measuring window per scenario, BENCH_PAUSE_SECONDS (10)
- * how long the slow client of scenario D stops reading. BENCH_CHILD_NODE_ARGS is passed to the
- * proxy and load processes (e.g. `--cpu-prof --cpu-prof-dir=prof`); BENCH_SCENARIOS (`ABCD`) picks
- * the scenarios to run.
+ * how long the slow client of scenario D stops reading, BENCH_SCENARIOS (`ABCD`) the scenarios
+ * to run. BENCH_PROXY_NODE_ARGS replaces the proxy's node flags; BENCH_CHILD_NODE_ARGS is added
+ * to the proxy's and the load processes' (e.g. `--cpu-prof --cpu-prof-dir=prof`).
  */
 // check-boundaries: allow toFixed (timings and memory in the printed table, not money)
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -28,7 +28,10 @@ const API_KEY = 'e'.repeat(64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const PAUSE_SECONDS = Number(process.env.BENCH_PAUSE_SECONDS ?? 10);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'ABCD').toUpperCase();
-const PROXY_NODE_ARGS = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** Node flags of the proxy, as `pnpm start` runs it. */
+const PROXY_NODE_ARGS = (process.env.BENCH_PROXY_NODE_ARGS ?? '--max-semi-space-size=4')
+  .split(' ')
+  .filter(Boolean);
 const CHILD_NODE_ARGS = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const logger = pino({ level: 'warn' });
 
