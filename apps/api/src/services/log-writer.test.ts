@@ -163,4 +163,43 @@ describe('LogWriter', () => {
     expect(writer.pending).toBe(0);
     expect(writer.dropped).toBe(2);
   });
+  it('closes after the batch being written, and writes what came meanwhile', async () => {
+    const store = gatedStore();
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: store.write,
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    const inFlight = writer.flush();
+    writer.push(2);
+    const closing = writer.close();
+    await store.openGate();
+    await inFlight;
+    await store.openGate();
+    await closing;
+    expect(store.written).toEqual([1, 2]);
+    expect(writer.dropped).toBe(0);
+  });
+
+  it('closes with nothing but a batch in flight without counting it as lost', async () => {
+    const store = gatedStore();
+    const writer = new LogWriter<number>({
+      name: 'test',
+      write: store.write,
+      flushIntervalMs: 60_000,
+      maxBuffered: 100,
+      logger: quiet,
+    });
+    writer.push(1);
+    void writer.flush();
+    const closing = writer.close();
+    await store.openGate();
+    await closing;
+    expect(store.written).toEqual([1]);
+    expect(writer.dropped).toBe(0);
+    expect(writer.pending).toBe(0);
+  });
 });

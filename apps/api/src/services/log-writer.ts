@@ -110,24 +110,29 @@ export class LogWriter<Row> {
   }
 
   /**
-   * Stops the timer and writes what is buffered. Bounded: after three flushes in a row that
-   * wrote nothing (the database is away) the rest is dropped and counted, so a shutdown
-   * during an outage does not loop on a database that is not there.
+   * Stops the timer and writes what is buffered, after the batch being written now. Bounded:
+   * after three failed flushes in a row (the database is away) the rest is dropped and
+   * counted, so a shutdown during an outage does not loop on a database that is not there.
    */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     let failures = 0;
-    while ((this.#retry || this.#buffer.length > 0) && failures < 3) {
-      const before = this.pending;
+    do {
+      const before = this.#unwritten();
       await this.flush();
-      failures = this.pending < before ? 0 : failures + 1;
-    }
-    const left = this.pending;
+      failures = this.#unwritten() < before ? 0 : failures + 1;
+    } while ((this.#retry || this.#buffer.length > 0) && failures < 3);
+    const left = this.#unwritten();
     if (left > 0) {
       this.#dropped += left;
       this.#buffer = [];
       this.#retry = null;
       this.#options.logger.warn({ log: this.#options.name, rows: left }, 'log rows not written at shutdown');
     }
+  }
+
+  /** Rows waiting to be written (buffered or kept for a retry), not counting a batch in flight. */
+  #unwritten(): number {
+    return this.#buffer.length + (this.#retry?.length ?? 0);
   }
 }
