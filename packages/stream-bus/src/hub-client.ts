@@ -48,7 +48,13 @@ interface Pending {
  */
 export class HubClient {
   readonly #options: HubClientOptions;
-  readonly #subscriber = new Subscriber({ linger: 0, receiveHighWaterMark: 200_000 });
+  /**
+   * Messages queued for this proxy before ZeroMQ stops reading the hub's socket (the hub then
+   * queues up to its own send mark, and past that drops: ticks are latest-value, order updates
+   * are gap-filled from the hub's replay). 20,000 is ~0.2 s of a saturated proxy and bounds its
+   * memory; at 200,000 an overloaded proxy held ~150 MB of queued ticks.
+   */
+  readonly #subscriber = new Subscriber({ linger: 0, receiveHighWaterMark: 20_000 });
   readonly #dealer = new Dealer({ linger: 0 });
   readonly #dealerQueue: SendQueue;
   readonly #pending = new Map<number, Pending>();
