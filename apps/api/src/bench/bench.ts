@@ -428,11 +428,35 @@ function printTable(title: string, headers: string[], rows: Array<Array<string |
   }
 }
 
-/** Alert latency on a server of its own: webhook limit raised, duplicates not folded. */
-async function benchAlerts(): Promise<AlertRow[]> {
+/**
+ * Runs `body` with a PostgreSQL URL whose search path is a fresh schema (dropped after, with
+ * the sandbox schema the api derives from it).
+ */
+async function withPostgresSchema<T>(databaseUrl: string, body: (url: string) => Promise<T>): Promise<T> {
+  const schema = `bench_${Date.now().toString(36)}`;
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema},public`);
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create schema ${schema}`);
+  try {
+    return await body(url.toString());
+  } finally {
+    await admin.unsafe(`drop schema if exists ${schema} cascade`);
+    await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);
+    await admin.end();
+  }
+}
+
+/**
+ * Alert latency on a server of its own: webhook limit raised, duplicates not folded; on the
+ * embedded database, or on PostgreSQL when `databaseUrl` is given.
+ */
+async function benchAlerts(databaseUrl?: string): Promise<AlertRow[]> {
   const alertDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-alerts-'));
   const server = await startServer({
     DATA_DIR: alertDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     WEBHOOK_RATE_LIMIT: '10000000 per second',
     // Every alert of the run is a distinct order: the bench repeats symbols within seconds.
     STRATEGY_DEDUPE_WINDOW_MS: '0',
@@ -496,26 +520,20 @@ async function main(): Promise<void> {
     const platformRows = await readPlatformTimes(dataDir, timedCells);
     if (process.env.DATABASE_URL) {
       const pgDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-pg-'));
-      const schema = `bench_${Date.now().toString(36)}`;
-      const url = new URL(process.env.DATABASE_URL);
-      url.searchParams.set('options', `-c search_path=${schema},public`);
-      const { default: postgres } = await import('postgres');
-      const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create schema ${schema}`);
       try {
-        const pgFirst = await startServer({ DATA_DIR: pgDir, DATABASE_URL: url.toString() });
-        await stopServer(pgFirst);
-        const pgServer = await startServer({
-          DATA_DIR: pgDir,
-          DATABASE_URL: url.toString(),
-          BENCH_KEY: pgFirst.apiKey,
+        await withPostgresSchema(process.env.DATABASE_URL, async (url) => {
+          const pgFirst = await startServer({ DATA_DIR: pgDir, DATABASE_URL: url });
+          await stopServer(pgFirst);
+          const pgServer = await startServer({
+            DATA_DIR: pgDir,
+            DATABASE_URL: url,
+            BENCH_KEY: pgFirst.apiKey,
+          });
+          coldRows.push(['PostgreSQL, first run', Math.round(pgFirst.firstPingMs)]);
+          coldRows.push(['PostgreSQL, restart', Math.round(pgServer.firstPingMs)]);
+          await stopServer(pgServer);
         });
-        coldRows.push(['PostgreSQL, first run', Math.round(pgFirst.firstPingMs)]);
-        coldRows.push(['PostgreSQL, restart', Math.round(pgServer.firstPingMs)]);
-        await stopServer(pgServer);
       } finally {
-        await admin.unsafe(`drop schema if exists ${schema} cascade`);
-        await admin.end();
         rmSync(pgDir, { recursive: true, force: true });
       }
     }
@@ -539,10 +557,32 @@ async function main(): Promise<void> {
     );
     printTable('Cold start: process spawn → first successful ping', ['case', 'ms'], coldRows);
     if (process.env.BENCH_ALERTS !== '0') {
+      const databaseUrl = process.env.DATABASE_URL;
+      const alertRows = [
+        ...(await benchAlerts()).map((row) => ({ database: 'PGlite', ...row })),
+        ...(databaseUrl
+          ? (await withPostgresSchema(databaseUrl, (url) => benchAlerts(url))).map((row) => ({
+              database: 'PostgreSQL',
+              ...row,
+            }))
+          : []),
+      ];
       printTable(
         'Strategy alert → order accepted (TradingView webhook, analyzer mode, evenly paced; latency = send → webhook answer, after the order path accepted the order)',
-        ['alerts/s', 'sent', 'accepted', 'refused', 'no answer', 'achieved/s', 'p50 ms', 'p99 ms', 'max ms'],
-        (await benchAlerts()).map((row) => [
+        [
+          'database',
+          'alerts/s',
+          'sent',
+          'accepted',
+          'refused',
+          'no answer',
+          'achieved/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+        ],
+        alertRows.map((row) => [
+          row.database,
           row.rate,
           row.sent,
           row.accepted,
