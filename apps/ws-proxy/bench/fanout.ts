@@ -312,7 +312,7 @@ async function ramp(): Promise<void> {
   const ramp: Row[] = [];
   for (const [clients, rates] of [
     [10, [50, 100, 200, 400, 600, 800, 1_000, 1_200, 1_500]],
-    [100, [20, 30, 40, 60, 80, 100, 120, 150]],
+    [100, [20, 30, 40, 60, 80, 100, 120, 150, 200, 250, 300]],
   ] as const) {
     await runWith(clients, async (pid, load) => {
       for (const rate of rates) {
