@@ -596,11 +596,23 @@ async function main(): Promise<void> {
       );
     }
     if (process.env.BENCH_KITE !== '0') {
-      const kite = await measureKiteOverhead(Number(process.env.BENCH_KITE_ORDERS ?? 300));
+      const kiteOrders = Number(process.env.BENCH_KITE_ORDERS ?? 300);
+      const databaseUrl = process.env.DATABASE_URL;
+      const kite = [
+        { database: 'PGlite', ...(await measureKiteOverhead(kiteOrders)) },
+        ...(databaseUrl
+          ? [
+              {
+                database: 'PostgreSQL',
+                ...(await withPostgresSchema(databaseUrl, (url) => measureKiteOverhead(kiteOrders, url))),
+              },
+            ]
+          : []),
+      ];
       printTable(
-        `Platform overhead per live order against the fake Kite (${kite.orders} orders, paced under Kite's 10/s, api in-process)`,
-        ['measure', 'p50 ms', 'p99 ms', 'max ms'],
-        kite.rows,
+        `Platform overhead per live order against the fake Kite (${kiteOrders} orders, paced under Kite's 10/s, api in-process)`,
+        ['database', 'measure', 'p50 ms', 'p99 ms', 'max ms'],
+        kite.flatMap((run) => run.rows.map((row) => [run.database, ...row])),
       );
     }
   } finally {

@@ -28,12 +28,14 @@ const preciseNow = () => performance.timeOrigin + performance.now();
  */
 export async function measureKiteOverhead(
   orders: number,
+  databaseUrl?: string,
 ): Promise<{ orders: number; rows: Array<Array<string | number>> }> {
   const fake = await startFakeKiteServer({ instrumentCount: 2_000, heartbeatMs: 0, now: preciseNow });
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-kite-'));
   const config = loadConfig({
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     API_KEY_PEPPER: 'p'.repeat(64),
     ENCRYPTION_KEYS: `k1:${'a'.repeat(64)}`,
     ADMIN_TOKEN: 't'.repeat(64),
