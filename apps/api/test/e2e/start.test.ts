@@ -17,6 +17,8 @@ describe.each(backends)('one-command start on %s', (backend) => {
   afterAll(async () => {
     await server?.stop();
     if (admin) {
+      // The api keeps its analyzer tables in a schema of their own, named after this one.
+      await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);
       await admin.unsafe(`drop schema if exists ${schema} cascade`);
       await admin.end();
     }

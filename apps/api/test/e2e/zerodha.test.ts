@@ -149,6 +149,8 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
     await server?.stop();
     await fake?.close();
     if (admin) {
+      // The api keeps its analyzer tables in a schema of their own, named after this one.
+      await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);
       await admin.unsafe(`drop schema if exists ${schema} cascade`);
       await admin.end();
     }
