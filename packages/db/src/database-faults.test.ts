@@ -102,6 +102,30 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
     expect(after).toEqual(Array.from({ length: 12 }, () => 1));
   });
 
+  it('a connection dropped while it fetches its types leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // postgres.js asks for the array types right after connecting, from a handler nobody
+      // awaits: the connection is cut the moment that query leaves.
+      proxy.cutWhen((chunk) => chunk.includes('typarray'), { isForwarded: false });
+      try {
+        await ping(await openThroughProxy(2));
+      } catch (error) {
+        expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+      }
+      proxy.restore();
+      const handle = await openThroughProxy(2);
+      await untilServed(handle);
+      // Let a rejection nobody handled reach the process before looking.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a fresh pool that cannot connect answers unavailable instead of retrying forever', async () => {
     proxy.cut();
     const target = new URL(process.env.DATABASE_URL ?? '');
