@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type DatabaseHandle, reconnectBackoffSeconds } from './create-database.js';
 import { isDatabaseUnavailable } from './errors.js';
 import { DatabaseTimeoutError } from './postgres-driver.js';
-import { TcpProxy } from './tcp-proxy.js';
-import { createTestDatabase, type TestDatabase, testBackends } from './testing.js';
+import type { TcpProxy } from './tcp-proxy.js';
+import { createTestDatabase, startPostgresProxy, type TestDatabase, testBackends } from './testing.js';
 
 /**
  * PostgreSQL behind a loopback proxy that drops and refuses connections: the pool answers
@@ -34,13 +34,12 @@ const postgresOnly = testBackends().filter((kind) => kind === 'postgres');
 describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
   let base: TestDatabase;
   let proxy: TcpProxy;
+  let proxiedUrl: string;
   const handles: DatabaseHandle[] = [];
 
   async function openThroughProxy(maxConnections: number, queryTimeoutMs?: number): Promise<DatabaseHandle> {
-    const target = new URL(process.env.DATABASE_URL ?? '');
-    target.host = `127.0.0.1:${proxy.port}`;
     const handle = await createDatabase({
-      url: target.toString(),
+      url: proxiedUrl,
       schema: base.schema ?? undefined,
       maxConnections,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -68,9 +67,7 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
 
   beforeAll(async () => {
     base = await createTestDatabase(kind);
-    const target = new URL(process.env.DATABASE_URL ?? '');
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.start();
+    ({ proxy, url: proxiedUrl } = await startPostgresProxy());
     await sql`create table fault_rows (id int primary key)`.execute(base.db);
   });
 
@@ -128,10 +125,8 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
 
   it('a fresh pool that cannot connect answers unavailable instead of retrying forever', async () => {
     proxy.cut();
-    const target = new URL(process.env.DATABASE_URL ?? '');
-    target.host = `127.0.0.1:${proxy.port}`;
     await expect(
-      createDatabase({ url: target.toString(), maxConnections: 2, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+      createDatabase({ url: proxiedUrl, maxConnections: 2, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
     ).rejects.toSatisfy(isDatabaseUnavailable);
     expect(proxy.refused).toBeGreaterThan(0);
   });

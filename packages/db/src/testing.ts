@@ -7,12 +7,29 @@ import { createDatabase, type DatabaseHandle, type DatabaseKind } from './create
 import { migrateToLatest } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export { TcpProxy } from './tcp-proxy.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+export { TcpProxy };
 
 /**
  * Test helpers: a fresh, migrated database per suite. PGlite always; PostgreSQL too when
  * `DATABASE_URL` is set (each suite gets its own schema, dropped on close).
  */
+
+/**
+ * A started loopback proxy in front of the PostgreSQL server of `DATABASE_URL`, and that URL
+ * rewritten to reach the server through it (fault tests cut and restore its connections).
+ */
+export async function startPostgresProxy(): Promise<{ proxy: TcpProxy; url: string }> {
+  if (!process.env.DATABASE_URL) {
+    throw new Error('a PostgreSQL proxy needs DATABASE_URL');
+  }
+  const target = new URL(process.env.DATABASE_URL);
+  const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  await proxy.start();
+  target.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, url: target.toString() };
+}
 
 export function testBackends(): DatabaseKind[] {
   return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];

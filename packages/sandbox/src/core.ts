@@ -779,22 +779,15 @@ export class SandboxCore {
    * Returns the order's latest row.
    */
   async route(row: SandboxOrderRow): Promise<SandboxOrderRow> {
-    const touch = this.touchOf(row.exchange, row.symbol);
-    if (touch) {
-      const price = this.#immediatePrice(row, touch);
-      if (price) {
-        try {
-          const filled = await this.fill(row.user_id, row.orderid, price.text, {
-            low: Math.min(touch.ltp, price.value),
-            high: Math.max(touch.ltp, price.value),
-            source: 'placement',
-          });
-          if (filled) {
-            return filled;
-          }
-        } catch (error) {
-          return (await this.rejectAfterError(row.user_id, row.orderid, error)) ?? row;
+    const immediate = this.immediateFill(row);
+    if (immediate) {
+      try {
+        const filled = await this.fill(row.user_id, row.orderid, immediate.price.text, immediate.market);
+        if (filled) {
+          return filled;
         }
+      } catch (error) {
+        return (await this.rejectAfterError(row.user_id, row.orderid, error)) ?? row;
       }
     }
     this.#index(row);

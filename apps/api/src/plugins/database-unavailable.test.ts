@@ -1,5 +1,11 @@
 import { createDatabase, type DatabaseHandle, DatabaseTimeoutError, sql } from '@openalgo/db';
-import { createTestDatabase, TcpProxy, type TestDatabase, testBackends } from '@openalgo/db/testing';
+import {
+  createTestDatabase,
+  startPostgresProxy,
+  type TcpProxy,
+  type TestDatabase,
+  testBackends,
+} from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../errors.js';
 import { failureOf } from '../services/orders/order-service.js';
@@ -58,12 +64,10 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
 
     beforeAll(async () => {
       base = await createTestDatabase(kind);
-      const target = new URL(process.env.DATABASE_URL ?? '');
-      proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      await proxy.start();
-      target.host = `127.0.0.1:${proxy.port}`;
+      let url: string;
+      ({ proxy, url } = await startPostgresProxy());
       database = await createDatabase({
-        url: target.toString(),
+        url,
         schema: base.schema ?? undefined,
         maxConnections: 4,
         connectTimeoutMs: 1_000,

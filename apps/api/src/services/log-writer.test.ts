@@ -33,16 +33,18 @@ function gatedStore() {
 
 const quiet = pino({ level: 'silent' });
 
+/** What a write gets while the database refuses connections. */
+const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+/** A writer that flushes only when the test says so (its timer never fires in a test). */
+function testWriter(write: (rows: number[]) => Promise<void>, maxBuffered = 100): LogWriter<number> {
+  return new LogWriter<number>({ name: 'test', write, flushIntervalMs: 60_000, maxBuffered, logger: quiet });
+}
+
 describe('LogWriter', () => {
   it('counts a batch being written as pending until it is in the store', async () => {
     const store = gatedStore();
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: store.write,
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
-    });
+    const writer = testWriter(store.write);
     writer.push(1);
     writer.push(2);
     const inFlight = writer.flush();
@@ -64,13 +66,7 @@ describe('LogWriter', () => {
 
   it('keeps a failed batch pending, writes it on the next flush, and drops it after a second failure', async () => {
     const store = gatedStore();
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: store.write,
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
-    });
+    const writer = testWriter(store.write);
     writer.push(1);
     store.failOnce();
     const first = writer.flush();
@@ -98,13 +94,7 @@ describe('LogWriter', () => {
 
   it('drops the oldest rows beyond its bound and counts them', async () => {
     const store = gatedStore();
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: store.write,
-      flushIntervalMs: 60_000,
-      maxBuffered: 3,
-      logger: quiet,
-    });
+    const writer = testWriter(store.write, 3);
     for (const row of [1, 2, 3, 4, 5]) {
       writer.push(row);
     }
@@ -118,17 +108,11 @@ describe('LogWriter', () => {
   it('keeps a batch while the database is unavailable, however many flushes fail, then writes it', async () => {
     const written: number[] = [];
     let isAway = true;
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: async (rows) => {
-        if (isAway) {
-          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-        }
-        written.push(...rows);
-      },
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
+    const writer = testWriter(async (rows) => {
+      if (isAway) {
+        throw refused();
+      }
+      written.push(...rows);
     });
     writer.push(1);
     writer.push(2);
@@ -146,15 +130,9 @@ describe('LogWriter', () => {
 
   it('closes after a few failed flushes while the database is away, counting what it could not write', async () => {
     let writes = 0;
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: async () => {
-        writes += 1;
-        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      },
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
+    const writer = testWriter(async () => {
+      writes += 1;
+      throw refused();
     });
     writer.push(1);
     writer.push(2);
@@ -165,13 +143,7 @@ describe('LogWriter', () => {
   });
   it('closes after the batch being written, and writes what came meanwhile', async () => {
     const store = gatedStore();
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: store.write,
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
-    });
+    const writer = testWriter(store.write);
     writer.push(1);
     const inFlight = writer.flush();
     writer.push(2);
@@ -186,13 +158,7 @@ describe('LogWriter', () => {
 
   it('closes with nothing but a batch in flight without counting it as lost', async () => {
     const store = gatedStore();
-    const writer = new LogWriter<number>({
-      name: 'test',
-      write: store.write,
-      flushIntervalMs: 60_000,
-      maxBuffered: 100,
-      logger: quiet,
-    });
+    const writer = testWriter(store.write);
     writer.push(1);
     void writer.flush();
     const closing = writer.close();

@@ -1,5 +1,10 @@
 import { createDatabase, type DatabaseHandle, sql } from '@openalgo/db';
-import { createTestDatabase, TcpProxy, type TestDatabase } from '@openalgo/db/testing';
+import {
+  createTestDatabase,
+  startPostgresProxy,
+  type TcpProxy,
+  type TestDatabase,
+} from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/errors.js';
 import { RECONCILE_MESSAGES } from '../../src/services/orders/reconciler.js';
@@ -57,12 +62,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
     beforeAll(async () => {
       base = await createTestDatabase('postgres');
-      const target = new URL(process.env.DATABASE_URL ?? '');
-      proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      await proxy.start();
-      target.host = `127.0.0.1:${proxy.port}`;
+      let url: string;
+      ({ proxy, url } = await startPostgresProxy());
       database = await createDatabase({
-        url: target.toString(),
+        url,
         schema: base.schema ?? undefined,
         maxConnections: 10,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
