@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, sql } from 'kysely';
+import { Kysely, type LogConfig, sql } from 'kysely';
 import postgres from 'postgres';
 import type { Database } from './database.js';
 import { PGliteWorkerDialect } from './pglite-dialect.js';
@@ -29,6 +29,11 @@ export interface DatabaseConfig {
    * unavailable and its connection is ended. Bounds a connection that died silently.
    */
   queryTimeoutMs?: number | undefined;
+  /**
+   * Called with the SQL of every statement once it has run, transaction control included
+   * (tests count a path's round trips). Nothing is logged without it.
+   */
+  onStatement?: ((sql: string) => void) | undefined;
 }
 
 /** Seconds between reconnect attempts: from 50 ms, doubling, at most 1 s, with jitter. */
@@ -73,6 +78,14 @@ async function resolveSandboxSchema(db: Kysely<Database>): Promise<string> {
 
 /** Opens PGlite (embedded default) or PostgreSQL (when `url` is set). */
 export async function createDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
+  const { onStatement } = config;
+  const log: LogConfig | undefined = onStatement
+    ? (event) => {
+        if (event.level === 'query') {
+          onStatement(event.query.sql);
+        }
+      }
+    : undefined;
   if (config.url) {
     const connectTimeoutMs = config.connectTimeoutMs ?? 5_000;
     const client = postgres(config.url, {
@@ -101,6 +114,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
         acquireTimeoutMs: connectTimeoutMs,
         queryTimeoutMs: config.queryTimeoutMs ?? 30_000,
       }),
+      ...(log ? { log } : {}),
     });
     // Notifications are database-wide: in a schema of its own (tests) the channel carries the
     // schema, so two installations sharing one database never invalidate each other's caches.
@@ -132,7 +146,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
     mkdirSync(dataDir, { recursive: true });
   }
   const client = await PGliteWorkerClient.open({ dataDir, loadDataDir: config.loadDataDir });
-  const db = new Kysely<Database>({ dialect: new PGliteWorkerDialect(client) });
+  const db = new Kysely<Database>({ dialect: new PGliteWorkerDialect(client), ...(log ? { log } : {}) });
   return {
     db,
     kind: 'pglite',

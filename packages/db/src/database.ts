@@ -14,7 +14,12 @@ import type {
   WebSessionsTable,
 } from './tables/security.js';
 import type { SettingsTable } from './tables/settings.js';
-import type { StrategiesTable, StrategyAlertsTable, StrategySymbolsTable } from './tables/strategies.js';
+import type {
+  StrategiesTable,
+  StrategyAlertDedupeTable,
+  StrategyAlertsTable,
+  StrategySymbolsTable,
+} from './tables/strategies.js';
 import type { SymbolsTable } from './tables/symbols.js';
 import type { TelegramBotTable, TelegramCommandLogTable, TelegramUsersTable } from './tables/telegram.js';
 import type { TrafficLogTable } from './tables/traffic-log.js';
@@ -33,6 +38,7 @@ export interface Database {
   strategies: StrategiesTable;
   strategy_symbols: StrategySymbolsTable;
   strategy_alerts: StrategyAlertsTable;
+  strategy_alert_dedupe: StrategyAlertDedupeTable;
   telegram_bot: TelegramBotTable;
   telegram_users: TelegramUsersTable;
   telegram_command_log: TelegramCommandLogTable;

@@ -77,10 +77,21 @@ async function loadTemplate(): Promise<Blob> {
   return dump;
 }
 
-export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** Sees the SQL of every statement once it has run (see `DatabaseConfig.onStatement`). */
+  onStatement?: (sql: string) => void;
+}
+
+export async function createTestDatabase(
+  kind: DatabaseKind = 'pglite',
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   if (kind === 'pglite') {
     templatePromise ??= loadTemplate();
-    const handle = await createDatabase({ loadDataDir: await templatePromise });
+    const handle = await createDatabase({
+      loadDataDir: await templatePromise,
+      onStatement: options.onStatement,
+    });
     // The template may predate a migration only if the cache key missed it; this is a no-op otherwise.
     await migrateToLatest(handle.db);
     return { ...handle, label: 'pglite', schema: null };
@@ -100,7 +111,7 @@ export async function createTestDatabase(kind: DatabaseKind = 'pglite'): Promise
       throw error;
     }
   }
-  const handle = await createDatabase({ url, schema, maxConnections: 4 });
+  const handle = await createDatabase({ url, schema, maxConnections: 4, onStatement: options.onStatement });
   await migrateToLatest(handle.db);
   return {
     ...handle,

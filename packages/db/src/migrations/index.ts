@@ -7,6 +7,7 @@ import * as sandbox from './202612011300_sandbox.js';
 import * as actionCenter from './202612011310_action_center.js';
 import * as candles from './202612011400_candles.js';
 import * as security from './202612011800_security.js';
+import * as strategyAlertDedupe from './202612020300_strategy_alert_dedupe.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -21,4 +22,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '202612011310_action_center': actionCenter,
   '202612011400_candles': candles,
   '202612011800_security': security,
+  '202612020300_strategy_alert_dedupe': strategyAlertDedupe,
 };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as dedupeMigration from '../migrations/202612020300_strategy_alert_dedupe.js';
 import { createTestDatabase, type TestDatabase, testBackends } from '../testing.js';
 import {
   claimAlert,
@@ -19,9 +20,10 @@ import { insertUser } from './users.js';
 describe.each(testBackends())('strategies and alerts on %s', (backend) => {
   let handle: TestDatabase;
   let userId: number;
+  const statements: string[] = [];
 
   beforeAll(async () => {
-    handle = await createTestDatabase(backend);
+    handle = await createTestDatabase(backend, { onStatement: (text) => statements.push(text) });
     userId = (await insertUser(handle.db, { username: 'trader', password_hash: 'x' })).id;
   }, 120_000);
 
@@ -102,6 +104,90 @@ describe.each(testBackends())('strategies and alerts on %s', (backend) => {
       5_000,
     );
     expect(later.status).toBe('received');
+  });
+
+  it('stores an alert in one statement; the window runs from the last alert that was not a duplicate', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'window',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-window',
+    });
+    const base = Date.parse('2026-11-24T05:00:00Z');
+    const store = (id: string, offsetMs: number, dedupeKey = 'INFY|BUY') =>
+      insertAlert(
+        handle.db,
+        {
+          id: `alr_${backend}_w${id}`,
+          strategyId: strategy.id,
+          receivedAt: new Date(base + offsetMs),
+          payload: { n: id },
+          dedupeKey,
+        },
+        5_000,
+        { claim: true },
+      );
+    statements.length = 0;
+    const first = await store('1', 0);
+    expect(statements).toHaveLength(1);
+    expect(first.status).toBe('processing');
+    const again = await store('2', 4_000);
+    expect(again).toMatchObject({ status: 'duplicate', outcome: { duplicateOf: first.id } });
+    expect(again.processed_at?.getTime()).toBe(base + 4_000);
+    // A duplicate does not extend the window: 5.5 s after the first it is new again.
+    const second = await store('3', 5_500);
+    expect(second.status).toBe('processing');
+    expect((await store('4', 9_000)).outcome).toEqual({ duplicateOf: second.id });
+    // Other keys of the same strategy are independent, however long the key.
+    expect((await store('5', 9_000, 'TCS|BUY')).status).toBe('processing');
+    const longKey = JSON.stringify({ symbol: 'X'.repeat(60_000) });
+    expect((await store('6', 9_000, longKey)).status).toBe('processing');
+    expect((await store('7', 9_500, longKey)).status).toBe('duplicate');
+    expect(statements).toHaveLength(7);
+  });
+
+  it('the migration anchors alerts stored before it, so they still count within their window', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'before migration',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-migration',
+    });
+    const receivedAt = new Date('2026-11-24T06:00:00Z');
+    const older = await insertAlert(
+      handle.db,
+      { id: `alr_${backend}_m0`, strategyId: strategy.id, receivedAt, payload: {}, dedupeKey: 'm' },
+      0,
+    );
+    const latest = await insertAlert(
+      handle.db,
+      {
+        id: `alr_${backend}_m1`,
+        strategyId: strategy.id,
+        receivedAt: new Date(receivedAt.getTime() + 10_000),
+        payload: {},
+        dedupeKey: 'm',
+      },
+      5_000,
+    );
+    expect([older.status, latest.status]).toEqual(['received', 'received']);
+    // As if both had been stored by the previous version: no anchor rows, then the migration.
+    await handle.db.schema.dropTable('strategy_alert_dedupe').execute();
+    await dedupeMigration.up(handle.db);
+    const duplicate = await insertAlert(
+      handle.db,
+      {
+        id: `alr_${backend}_m2`,
+        strategyId: strategy.id,
+        receivedAt: new Date(receivedAt.getTime() + 12_000),
+        payload: {},
+        dedupeKey: 'm',
+      },
+      5_000,
+    );
+    expect(duplicate).toMatchObject({ status: 'duplicate', outcome: { duplicateOf: latest.id } });
   });
 
   it('claims an alert once, and recovers unfinished ones', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import { jsonb } from '../json.js';
@@ -141,42 +142,44 @@ export interface InsertAlertInput {
 }
 
 /**
- * Persists an alert before it is acknowledged. Inside one transaction that locks the strategy
- * row, an identical alert (same dedupe key) within `dedupeWindowMs` is stored as `duplicate`
- * instead, so two concurrent deliveries can never both execute.
+ * Persists an alert before it is acknowledged, in one statement. It claims the
+ * (strategy, dedupe key) row of `strategy_alert_dedupe`: inserted when new, moved to this
+ * alert when the last alert of that key that executed is older than `dedupeWindowMs`, else
+ * left as it is — then this alert is stored as a `duplicate` of the one the row names. The
+ * claim takes the row's lock (a concurrent insert of the same key waits for the first to
+ * commit, then sees its row), so two concurrent deliveries, in one process or several, can
+ * never both execute.
  */
 export async function insertAlert(
-  db: Kysely<Database>,
+  db: Executor,
   input: InsertAlertInput,
   dedupeWindowMs: number,
   options: { claim?: boolean } = {},
 ): Promise<StrategyAlertRow> {
-  return db.transaction().execute(async (trx) => {
-    // The strategy's row lock serialises its alerts; the duplicate check runs after it (a
-    // statement of its own, so it sees every alert committed while this one waited).
-    await trx.selectFrom('strategies').select('id').where('id', '=', input.strategyId).forUpdate().execute();
-    const since = new Date(input.receivedAt.getTime() - dedupeWindowMs);
-    const fresh = options.claim ? 'processing' : 'received';
-    const result = await sql<StrategyAlertRow>`
-      with previous as (
-        select id from strategy_alerts
-        where strategy_id = ${input.strategyId} and dedupe_key = ${input.dedupeKey}
-          and received_at >= ${since} and status <> 'duplicate'
-        limit 1
-      )
-      insert into strategy_alerts (id, strategy_id, received_at, payload, dedupe_key, status, outcome, processed_at)
-      select ${input.id}, ${input.strategyId}, ${input.receivedAt}, ${jsonb(input.payload)}, ${input.dedupeKey},
-        case when previous.id is null then ${fresh} else 'duplicate' end,
-        case when previous.id is null then null else jsonb_build_object('duplicateOf', previous.id) end,
-        case when previous.id is null then null else ${input.receivedAt}::timestamptz end
-      from (select 1) as one left join previous on true
-      returning *`.execute(trx);
-    const row = result.rows[0];
-    if (!row) {
-      throw new Error('alert not stored');
-    }
-    return row;
-  });
+  const since = new Date(input.receivedAt.getTime() - dedupeWindowMs);
+  const fresh = options.claim ? 'processing' : 'received';
+  const keyHash = createHash('sha256').update(input.dedupeKey, 'utf8').digest('hex');
+  const result = await sql<StrategyAlertRow>`
+    with anchor as (
+      insert into strategy_alert_dedupe as d (strategy_id, key_hash, alert_id, last_at)
+      values (${input.strategyId}, ${keyHash}, ${input.id}, ${input.receivedAt})
+      on conflict (strategy_id, key_hash) do update set
+        alert_id = case when d.last_at < ${since} then excluded.alert_id else d.alert_id end,
+        last_at = case when d.last_at < ${since} then excluded.last_at else d.last_at end
+      returning alert_id
+    )
+    insert into strategy_alerts (id, strategy_id, received_at, payload, dedupe_key, status, outcome, processed_at)
+    select ${input.id}, ${input.strategyId}, ${input.receivedAt}, ${jsonb(input.payload)}, ${input.dedupeKey},
+      case when anchor.alert_id = ${input.id} then ${fresh} else 'duplicate' end,
+      case when anchor.alert_id = ${input.id} then null else jsonb_build_object('duplicateOf', anchor.alert_id) end,
+      case when anchor.alert_id = ${input.id} then null else ${input.receivedAt}::timestamptz end
+    from anchor
+    returning *`.execute(db);
+  const row = result.rows[0];
+  if (!row) {
+    throw new Error('alert not stored');
+  }
+  return row;
 }
 
 /** Claims a received alert for processing; false when another worker already took it. */

@@ -68,3 +68,12 @@ export interface StrategyAlertsTable {
 
 export type StrategyAlertRow = Selectable<StrategyAlertsTable>;
 export type NewStrategyAlertRow = Insertable<StrategyAlertsTable>;
+
+/** The last alert of a (strategy, dedupe key) that was not a duplicate: the duplicate window's anchor. */
+export interface StrategyAlertDedupeTable {
+  strategy_id: number;
+  /** SHA-256 (hex) of the dedupe key. */
+  key_hash: string;
+  alert_id: string;
+  last_at: Timestamp;
+}
