@@ -8,7 +8,6 @@ import type {
   NewTrafficLogRow,
 } from '@openalgo/db';
 import {
-  findActiveApiKeyForUser,
   findFirstAdmin,
   findUserById,
   getTelegramBot,
@@ -314,9 +313,11 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
   });
   /** A user's identity for work that has no request (reconciliation, strategies). */
   const resolveAuth = async (userId: number): Promise<RequestAuth | null> => {
-    const key = await findActiveApiKeyForUser(db, userId);
+    // Both from memory on the hot path: the key cache drops a user's key on rotation or an
+    // order-mode change (here and, announced, in every process).
+    const key = await apiKeys.activeKeyOf(userId);
     const session = await brokerSessions.getActive(userId);
-    return key && session ? { apiKeyId: key.id, userId, orderMode: key.order_mode, session } : null;
+    return key && session ? { apiKeyId: key.apiKeyId, userId, orderMode: key.orderMode, session } : null;
   };
   const reconciler = new OrderReconciler({
     db,

@@ -1,5 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { type Database, findActiveApiKeyByHash, type Kysely, type OrderMode } from '@openalgo/db';
+import {
+  type Database,
+  findActiveApiKeyByHash,
+  findActiveApiKeyForUser,
+  type Kysely,
+  type OrderMode,
+} from '@openalgo/db';
 import { LRUCache } from 'lru-cache';
 
 /** An API key: 32 random bytes, hex (64 characters), as OpenAlgo issues them. */
@@ -26,6 +32,15 @@ export interface ApiKeyVerifierOptions {
 }
 
 /**
+ * How long a user's active key (`activeKeyOf`) is served from memory. Rotation and order-mode
+ * changes invalidate it at once, here and (announced) in every process; this bounds a change
+ * nobody announced.
+ */
+const USER_KEY_TTL_MS = 5_000;
+/** A user without an active key is asked again after this long. */
+const USER_KEY_MISS_TTL_MS = 1_000;
+
+/**
  * Verifies API keys with a bounded cache of hash → identity, so the hot path costs one HMAC.
  * Unknown keys are cached briefly too, so a flood of bad keys cannot hammer the database.
  * `invalidate()` drops everything at once (rotation, order-mode change).
@@ -38,6 +53,9 @@ export class ApiKeyVerifier {
   readonly #inflight = new Map<string, Promise<ApiKeyIdentity | null>>();
   /** Recently seen keys → their hash, so the hot path skips the HMAC (memory only). */
   readonly #hashes = new LRUCache<string, string>({ max: 1_000 });
+  /** User id → that user's active key, or `null` for none (work without a request). */
+  readonly #byUser: LRUCache<number, { identity: ApiKeyIdentity | null }> | null;
+  readonly #userInflight = new Map<number, Promise<ApiKeyIdentity | null>>();
   #generation = 0;
 
   constructor(options: ApiKeyVerifierOptions) {
@@ -45,6 +63,10 @@ export class ApiKeyVerifier {
     this.#pepper = options.pepper;
     this.#valid =
       options.ttlSeconds > 0 ? new LRUCache({ max: 10_000, ttl: options.ttlSeconds * 1_000 }) : null;
+    this.#byUser =
+      options.ttlSeconds > 0
+        ? new LRUCache({ max: 10_000, ttl: Math.min(USER_KEY_TTL_MS, options.ttlSeconds * 1_000) })
+        : null;
   }
 
   hash(key: string): string {
@@ -91,11 +113,46 @@ export class ApiKeyVerifier {
     return lookup;
   }
 
+  /**
+   * A user's active key (the newest not revoked), or `null`: the identity of work that has no
+   * request — strategy alerts, reconciliation, approved Action Center orders. Cached like
+   * `verify`, and dropped with it by `invalidate()`.
+   */
+  async activeKeyOf(userId: number): Promise<ApiKeyIdentity | null> {
+    const cached = this.#byUser?.get(userId);
+    if (cached) {
+      return cached.identity;
+    }
+    const pending = this.#userInflight.get(userId);
+    if (pending) {
+      return pending;
+    }
+    const generation = this.#generation;
+    const lookup = findActiveApiKeyForUser(this.#db, userId)
+      .then((row) => {
+        const identity = row ? { apiKeyId: row.id, userId: row.user_id, orderMode: row.order_mode } : null;
+        // As in `verify`: a change during the lookup must not be undone by a stale answer.
+        if (generation === this.#generation) {
+          this.#byUser?.set(userId, { identity }, identity ? {} : { ttl: USER_KEY_MISS_TTL_MS });
+        }
+        return identity;
+      })
+      .finally(() => {
+        if (this.#userInflight.get(userId) === lookup) {
+          this.#userInflight.delete(userId);
+        }
+      });
+    this.#userInflight.set(userId, lookup);
+    return lookup;
+  }
+
   invalidate(): void {
     this.#generation += 1;
     this.#valid?.clear();
     this.#invalid.clear();
     this.#inflight.clear();
     this.#hashes.clear();
+    this.#byUser?.clear();
+    this.#userInflight.clear();
   }
 }
