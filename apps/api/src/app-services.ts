@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { BrokerAdapter } from '@openalgo/broker-sdk';
 import type {
   AnalyzerLogInput,
@@ -37,6 +38,7 @@ import { OptionsService } from './services/options/options-service.js';
 import { CoreOrderGateway } from './services/orders/order-gateway.js';
 import { OrderJournal } from './services/orders/order-journal.js';
 import { OrderService } from './services/orders/order-service.js';
+import { OrderSpool } from './services/orders/order-spool.js';
 import { type AnalyzerTargets, ModeSwitch } from './services/orders/order-target.js';
 import { createPendingExecutor } from './services/orders/pending-execution.js';
 import { OrderReconciler } from './services/orders/reconciler.js';
@@ -303,6 +305,13 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     db,
     logger: deps.logger,
     flushIntervalMs: config.ORDER_LOG_FLUSH_MS,
+    spool: config.ORDER_SPOOL
+      ? OrderSpool.open({
+          dir: join(config.DATA_DIR, 'order-spool'),
+          sync: config.ORDER_SPOOL_SYNC,
+          logger: deps.logger,
+        })
+      : null,
   });
   const latencyLog = new LogWriter<NewLatencyLogRow>({
     name: 'latency_log',
@@ -493,6 +502,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
           deps.logger.error({ broker: broker.id, error: status.error }, 'symbol master not loaded');
         }
       }
+      // Rows a stopped process had recorded in its spool but not yet in the database.
+      await orderJournal.recover();
       // Orders a stopped process left unfinished: settled against the broker's order book.
       void reconciler
         .reconcileUnfinished()

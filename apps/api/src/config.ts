@@ -167,6 +167,13 @@ export const envSchema = z
     BASKET_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
     /** Order-log completions and latency rows are written in batches at this interval. */
     ORDER_LOG_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+    /**
+     * Orders are recorded in a write-ahead file under DATA_DIR (`order-spool/`) before they are
+     * sent, their rows following in the next group commit; off: each order waits for its row.
+     */
+    ORDER_SPOOL: booleanText.default(true),
+    /** `os`: the spool survives the process dying; `disk`: also a power cut (fdatasync per batch). */
+    ORDER_SPOOL_SYNC: z.enum(['os', 'disk']).default('os'),
     /** Zerodha (Kite Connect) app credentials; required when BROKER=zerodha. */
     KITE_API_KEY: z
       .string()

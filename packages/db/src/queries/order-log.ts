@@ -21,6 +21,8 @@ export interface RecordOrderInput {
   symbol: string | null;
   request: JsonValue;
   createdAt: Date;
+  /** The outcome, when it is known before the row is written: the row is inserted complete. */
+  completion?: Omit<CompleteOrderInput, 'id'> | null;
 }
 
 /**
@@ -71,13 +73,18 @@ const RECORD_COLUMNS = [
   'symbol',
   'request',
   'status',
+  'broker_order_id',
+  'response',
+  'error',
   'created_at',
+  'completed_at',
 ] as const;
 
 /**
  * Writes several orders in one statement (concurrent placements share one round trip; the rows
  * travel as one JSON parameter). Returns the ids actually inserted: a row missing from the
- * answer lost an idempotency-key conflict with an earlier order of the same API key.
+ * answer lost an idempotency-key conflict with an earlier order of the same API key, or was
+ * there already.
  */
 export async function recordOrders(db: Executor, inputs: readonly RecordOrderInput[]): Promise<Set<string>> {
   if (inputs.length === 0) {
@@ -96,13 +103,19 @@ export async function recordOrders(db: Executor, inputs: readonly RecordOrderInp
     exchange: input.exchange,
     symbol: input.symbol,
     request: input.request,
-    status: 'pending',
+    status: input.completion?.status ?? 'pending',
+    broker_order_id: input.completion?.brokerOrderId ?? null,
+    response: input.completion?.response ?? null,
+    error: input.completion?.error ?? null,
     created_at: input.createdAt,
+    completed_at: input.completion?.completedAt ?? null,
   }));
+  // No conflict target: a row lost to an earlier use of its idempotency key, and a row already
+  // there (written back from the spool after a crash), are both skipped.
   const result = await sql<{ id: string }>`
     insert into order_log (${columnList(RECORD_COLUMNS)})
     select ${columnList(RECORD_COLUMNS)} from ${jsonRecordset('order_log', rows)}
-    on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
+    on conflict do nothing
     returning id`.execute(db);
   return new Set(result.rows.map((row) => row.id));
 }

@@ -7,6 +7,7 @@ import {
   recordOrders,
 } from '@openalgo/db';
 import type { Logger } from 'pino';
+import type { OrderSpool } from './order-spool.js';
 
 export interface OrderJournalOptions {
   db: Kysely<Database>;
@@ -15,47 +16,157 @@ export interface OrderJournalOptions {
   flushIntervalMs: number;
   /** Rows per statement. */
   batchSize?: number;
+  /**
+   * The write-ahead file. With it, an order without an idempotency key is recorded by one
+   * append to the file and sent at once; its row follows in the next group commit.
+   */
+  spool?: OrderSpool | null;
+  /** Spooled rows not yet in the database beyond which placements wait for the database again. */
+  maxBacklog?: number;
 }
 
 interface PendingRecord {
   input: RecordOrderInput;
-  resolve: (isRecorded: boolean) => void;
-  reject: (error: unknown) => void;
+  /** Its spool entry; 0 when the caller waits for the database instead. */
+  seq: number;
+  /** An outcome known before the row was written: the row is inserted complete. */
+  completion: CompleteOrderInput | null;
+  completionSeq: number;
+  resolve?: (isRecorded: boolean) => void;
+  reject?: (error: unknown) => void;
 }
 
+interface PendingCompletion {
+  input: CompleteOrderInput;
+  seq: number;
+}
+
+export interface RecoveredSpool {
+  records: number;
+  completions: number;
+  unreadable: number;
+}
+
+const RECORDED = Promise.resolve(true);
+const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_MAX_BACKLOG = 10_000;
+const MAX_RETRY_DELAY_MS = 2_000;
+
 /**
- * The order log's writer. `record` is the one database write on an order's critical path: it
- * resolves only once the row is stored, before the broker is called. Records that arrive in
- * the same turn of the event loop share one multi-row INSERT, so concurrency costs no extra
- * round trips. `complete` is off the critical path: completions are written in batches shortly
- * after; a crash before that leaves the row unfinished, and start-up reconciliation settles it
- * against the broker's order book.
+ * The order log's writer; every broker write is recorded here before it is sent.
+ *
+ * With a spool (the default), `record` appends the order to the spool file and resolves at
+ * once: the order is durable before the broker is called, and no database round trip sits
+ * between the request and the broker. Rows reach the database in a group commit: one INSERT in
+ * flight at a time, the orders that arrived meanwhile in the next one. An order whose outcome
+ * is known before its row is written (a fast broker) is inserted complete, one statement
+ * instead of two. If the database refuses, spooled rows are kept and retried with backoff,
+ * and new placements wait for the database (so an outage answers 503 rather than growing the
+ * spool); an order carrying an idempotency key always waits for its row, since only the
+ * database can tell whether the key was used, by any process.
+ *
+ * `complete` is off the critical path: completions are appended to the spool and written in
+ * batches shortly after, never before their row.
  */
 export class OrderJournal {
   readonly #options: OrderJournalOptions;
+  readonly #batchSize: number;
   #records: PendingRecord[] = [];
+  /** Spooled rows still waiting (not in flight), by id: a completion joins its row here. */
+  readonly #queued = new Map<string, PendingRecord>();
+  #inFlight: PendingRecord[] = [];
+  #recordWrite: Promise<void> | null = null;
   #isRecordScheduled = false;
-  #isRecording = false;
-  #completions: CompleteOrderInput[] = [];
+  #isHealthy = true;
+  #retryDelayMs = 0;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #completions: PendingCompletion[] = [];
+  #completionBatch: PendingCompletion[] = [];
   #flushing: Promise<void> | null = null;
   readonly #timer: NodeJS.Timeout;
   #isClosed = false;
 
   constructor(options: OrderJournalOptions) {
     this.#options = options;
+    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.#timer.unref();
   }
 
+  /** Whether orders are recorded through the spool (false: each waits for its database row). */
+  get isSpooled(): boolean {
+    return Boolean(this.#options.spool);
+  }
+
+  /**
+   * Rows a stopped process left in the spool, written to the database (rows it already has
+   * are left as they are; known outcomes applied). Run before unfinished orders are reconciled.
+   */
+  async recover(): Promise<RecoveredSpool> {
+    const spool = this.#options.spool;
+    if (!spool) {
+      return { records: 0, completions: 0, unreadable: 0 };
+    }
+    const backlog = spool.readBacklog();
+    const completionOf = new Map(backlog.completions.map((completion) => [completion.id, completion]));
+    for (let from = 0; from < backlog.records.length; from += this.#batchSize) {
+      await recordOrders(
+        this.#options.db,
+        backlog.records
+          .slice(from, from + this.#batchSize)
+          .map((record) => ({ ...record, completion: completionOf.get(record.id) ?? null })),
+      );
+    }
+    for (let from = 0; from < backlog.completions.length; from += this.#batchSize) {
+      await completeOrders(this.#options.db, backlog.completions.slice(from, from + this.#batchSize));
+    }
+    spool.dropBacklog();
+    const recovered = {
+      records: backlog.records.length,
+      completions: backlog.completions.length,
+      unreadable: backlog.unreadable,
+    };
+    if (recovered.records + recovered.completions + recovered.unreadable > 0) {
+      this.#options.logger.warn(recovered, 'order log rows recovered from the spool of a stopped process');
+    }
+    return recovered;
+  }
+
   /** Stores the order; `false` when its idempotency key was already used by this API key. */
   record(input: RecordOrderInput): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.#records.push({ input, resolve, reject });
-      if (!this.#isRecordScheduled && !this.#isRecording) {
-        this.#isRecordScheduled = true;
-        setImmediate(() => this.#writeRecords());
+    const spool = this.#options.spool;
+    if (
+      spool &&
+      input.idempotencyKey === null &&
+      this.#isHealthy &&
+      !this.#isClosed &&
+      this.#records.length + this.#inFlight.length < (this.#options.maxBacklog ?? DEFAULT_MAX_BACKLOG)
+    ) {
+      let seq = 0;
+      try {
+        seq = spool.appendRecord(input);
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'order spool not written; the order waits for its row');
       }
+      if (seq > 0) {
+        this.#enqueue({ input, seq, completion: null, completionSeq: 0 });
+        return spool.sync === 'disk' ? spool.flushToDisk().then(() => true) : RECORDED;
+      }
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      this.#enqueue({ input, seq: 0, completion: null, completionSeq: 0, resolve, reject });
     });
+  }
+
+  #enqueue(entry: PendingRecord): void {
+    this.#records.push(entry);
+    if (entry.seq > 0) {
+      this.#queued.set(entry.input.id, entry);
+    }
+    if (!this.#isRecordScheduled && !this.#recordWrite) {
+      this.#isRecordScheduled = true;
+      setImmediate(() => this.#writeRecords());
+    }
   }
 
   /**
@@ -64,39 +175,89 @@ export class OrderJournal {
    */
   #writeRecords(): void {
     this.#isRecordScheduled = false;
-    if (this.#records.length === 0) {
+    if (this.#records.length === 0 || this.#recordWrite) {
       return;
     }
-    const batch = this.#records.splice(0, this.#options.batchSize ?? 500);
-    this.#isRecording = true;
-    recordOrders(
+    const batch = this.#records.splice(0, this.#batchSize);
+    for (const entry of batch) {
+      this.#queued.delete(entry.input.id);
+    }
+    this.#inFlight = batch;
+    this.#recordWrite = recordOrders(
       this.#options.db,
-      batch.map((entry) => entry.input),
+      batch.map((entry) =>
+        entry.completion ? { ...entry.input, completion: entry.completion } : entry.input,
+      ),
     )
       .then(
         (inserted) => {
+          this.#isHealthy = true;
+          this.#retryDelayMs = 0;
           for (const entry of batch) {
-            entry.resolve(inserted.has(entry.input.id));
+            entry.resolve?.(inserted.has(entry.input.id));
           }
         },
         (error: unknown) => {
+          this.#isHealthy = false;
+          // Spooled rows were answered already: they are kept until the database takes them.
+          const kept = batch.filter((entry) => entry.seq > 0);
           for (const entry of batch) {
-            entry.reject(error);
+            entry.reject?.(error);
+          }
+          if (kept.length > 0) {
+            this.#records.unshift(...kept);
+            for (const entry of kept) {
+              this.#queued.set(entry.input.id, entry);
+            }
+            this.#options.logger.warn(
+              { err: error, rows: kept.length },
+              'order log rows not written yet; kept in the spool and retried',
+            );
+            this.#scheduleRetry();
           }
         },
       )
       .finally(() => {
-        this.#isRecording = false;
-        if (this.#records.length > 0) {
+        this.#inFlight = [];
+        this.#recordWrite = null;
+        this.#release();
+        if (this.#records.length > 0 && this.#isHealthy) {
           this.#writeRecords();
         }
       });
   }
 
+  #scheduleRetry(): void {
+    if (this.#retryTimer || this.#isClosed) {
+      return;
+    }
+    this.#retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(100, this.#retryDelayMs * 2));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#writeRecords();
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref();
+  }
+
   /** Queues the order's outcome; written within `flushIntervalMs`. */
   complete(input: CompleteOrderInput): void {
-    this.#completions.push(input);
-    if (this.#completions.length >= (this.#options.batchSize ?? 500)) {
+    let seq = 0;
+    if (this.#options.spool && !this.#isClosed) {
+      try {
+        seq = this.#options.spool.appendCompletion(input);
+      } catch (error) {
+        this.#options.logger.error({ err: error, id: input.id }, 'order outcome not written to the spool');
+      }
+    }
+    const queued = this.#queued.get(input.id);
+    if (queued) {
+      // Its row is not written yet: it goes in complete.
+      queued.completion = input;
+      queued.completionSeq = seq;
+      return;
+    }
+    this.#completions.push({ input, seq });
+    if (this.#completions.length >= this.#batchSize) {
       void this.flush();
     }
   }
@@ -105,7 +266,12 @@ export class OrderJournal {
     return this.#completions.length;
   }
 
-  /** Writes the queued completions (one statement per batch). */
+  /** Rows recorded (spooled) but not yet in the database. */
+  get pendingRecords(): number {
+    return this.#records.length + this.#inFlight.length;
+  }
+
+  /** Writes the queued rows, then the queued completions (one statement per batch). */
   flush(): Promise<void> {
     this.#flushing ??= this.#drain().finally(() => {
       this.#flushing = null;
@@ -114,33 +280,99 @@ export class OrderJournal {
   }
 
   async #drain(): Promise<void> {
-    const batchSize = this.#options.batchSize ?? 500;
-    while (this.#completions.length > 0) {
-      // The latest outcome of an order wins (a reconciled timeout after its first answer).
-      const batch = this.#completions.splice(0, batchSize);
-      const byId = new Map<string, CompleteOrderInput>();
-      for (const completion of batch) {
-        byId.set(completion.id, completion);
+    for (;;) {
+      // Rows first: a completion never reaches the database before its row.
+      while (this.#recordWrite || (this.#records.length > 0 && (this.#isHealthy || this.#isClosed))) {
+        if (!this.#recordWrite) {
+          this.#writeRecords();
+        }
+        await this.#recordWrite;
+        if (this.#isClosed && !this.#isHealthy) {
+          // Shutting down with the database refusing: one attempt, the rest stays spooled.
+          break;
+        }
       }
+      if (this.#completions.length === 0) {
+        return;
+      }
+      // The latest outcome of an order wins (a reconciled timeout after its first answer).
+      const batch = this.#completions.splice(0, this.#batchSize);
+      const byId = new Map<string, PendingCompletion>();
+      for (const completion of batch) {
+        const queued = this.#queued.get(completion.input.id);
+        if (queued) {
+          // Its row's write failed and waits for a retry: the outcome goes with it.
+          queued.completion = completion.input;
+          queued.completionSeq = completion.seq;
+        } else {
+          byId.set(completion.input.id, completion);
+        }
+      }
+      this.#completionBatch = [...byId.values()];
       try {
-        await completeOrders(this.#options.db, [...byId.values()]);
+        await completeOrders(
+          this.#options.db,
+          this.#completionBatch.map((completion) => completion.input),
+        );
       } catch (error) {
         // Kept for the next flush: an order's outcome is never dropped while the process lives.
-        this.#completions.unshift(...batch);
+        this.#completions.unshift(...this.#completionBatch);
         this.#options.logger.warn({ err: error, rows: batch.length }, 'order log completions not written');
         if (!this.#isClosed) {
           return;
         }
         throw error;
+      } finally {
+        this.#completionBatch = [];
       }
+      this.#release();
     }
+  }
+
+  /** Tells the spool how far the database has everything. */
+  #release(): void {
+    const spool = this.#options.spool;
+    if (!spool || this.#isClosed) {
+      return;
+    }
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const entry of this.#records) {
+      lowest = Math.min(lowest, entry.seq || lowest, entry.completionSeq || lowest);
+    }
+    for (const entry of this.#inFlight) {
+      lowest = Math.min(lowest, entry.seq || lowest, entry.completionSeq || lowest);
+    }
+    for (const completion of this.#completions) {
+      lowest = Math.min(lowest, completion.seq || lowest);
+    }
+    for (const completion of this.#completionBatch) {
+      lowest = Math.min(lowest, completion.seq || lowest);
+    }
+    spool.release(lowest === Number.POSITIVE_INFINITY ? spool.lastSeq : lowest - 1);
   }
 
   async close(): Promise<void> {
     this.#isClosed = true;
     clearInterval(this.#timer);
-    await this.flush().catch((error: unknown) =>
-      this.#options.logger.error({ err: error }, 'order log completions lost at shutdown'),
-    );
+    if (this.#retryTimer) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = null;
+    }
+    let isDrained = false;
+    try {
+      await this.flush();
+      isDrained = this.pendingRecords === 0 && this.#completions.length === 0;
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'order log completions not written at shutdown');
+    }
+    if (!isDrained && this.#options.spool) {
+      this.#options.logger.warn(
+        { rows: this.pendingRecords, completions: this.#completions.length },
+        'order log rows left in the spool; written at the next start',
+      );
+    } else if (!isDrained) {
+      this.#options.logger.error('order log completions lost at shutdown');
+    }
+    this.#options.spool?.close(isDrained);
   }
 }

@@ -1,0 +1,104 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordOrderInput } from '@openalgo/db';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OrderSpool } from './order-spool.js';
+
+const quiet = pino({ level: 'silent' });
+
+const record = (id: string): RecordOrderInput => ({
+  id,
+  userId: 1,
+  apiKeyId: null,
+  requestId: null,
+  idempotencyKey: null,
+  mode: 'analyze',
+  broker: 'simulator',
+  operation: 'placeorder',
+  strategy: null,
+  exchange: 'NSE',
+  symbol: 'INFY',
+  request: { quantity: '10' },
+  createdAt: new Date('2026-12-02T04:00:00.000Z'),
+});
+
+describe('OrderSpool', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openalgo-spool-unit-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const segments = () => readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+  const open = (segmentBytes?: number) => {
+    const spool = OrderSpool.open({
+      dir,
+      sync: 'os',
+      logger: quiet,
+      ...(segmentBytes ? { segmentBytes } : {}),
+    });
+    if (!spool) {
+      throw new Error('spool held');
+    }
+    return spool;
+  };
+
+  it('starts new segments as they fill and deletes those the database has caught up with', () => {
+    const spool = open(600);
+    const seqs = Array.from({ length: 10 }, (_, index) => spool.appendRecord(record(`ord_${index}`)));
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const full = segments();
+    expect(full.length).toBeGreaterThan(2);
+    spool.release(5);
+    const kept = segments();
+    expect(kept.length).toBeLessThan(full.length);
+    expect(kept.length).toBeGreaterThan(0);
+    spool.release(10);
+    // Every closed segment gone; the current one is empty (truncated) or gone.
+    spool.close(false);
+    expect(segments()).toEqual([]);
+  });
+
+  it('reads back what a stopped process left, latest outcome per order, skipping a torn last line', () => {
+    const first = open();
+    first.appendRecord(record('ord_1'));
+    first.appendRecord(record('ord_2'));
+    first.appendCompletion({
+      id: 'ord_1',
+      status: 'unknown',
+      brokerOrderId: null,
+      response: null,
+      error: 'timed out',
+      completedAt: new Date('2026-12-02T04:00:01.000Z'),
+    });
+    first.appendCompletion({
+      id: 'ord_1',
+      status: 'accepted',
+      brokerOrderId: 'B-9',
+      response: { http_status: 200 },
+      error: null,
+      completedAt: new Date('2026-12-02T04:00:02.000Z'),
+    });
+    first.close(false);
+    const [segment] = segments();
+    appendFileSync(join(dir, segment as string), '{"k":"r","s":5,"id":"ord_3","us');
+
+    const second = open();
+    const backlog = second.readBacklog();
+    expect(backlog.unreadable).toBe(1);
+    expect(backlog.records.map((row) => row.id)).toEqual(['ord_1', 'ord_2']);
+    expect(backlog.records[0]?.createdAt).toEqual(new Date('2026-12-02T04:00:00.000Z'));
+    expect(backlog.completions).toEqual([
+      expect.objectContaining({ id: 'ord_1', status: 'accepted', brokerOrderId: 'B-9' }),
+    ]);
+    expect(backlog.completions[0]?.completedAt).toEqual(new Date('2026-12-02T04:00:02.000Z'));
+    // New entries go to a new segment, never into the old owner's files.
+    second.appendRecord(record('ord_4'));
+    second.dropBacklog();
+    expect(second.readBacklog().records).toEqual([]);
+    second.close(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

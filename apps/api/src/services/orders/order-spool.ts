@@ -1,0 +1,312 @@
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { CompleteOrderInput, RecordOrderInput } from '@openalgo/db';
+import type { Logger } from 'pino';
+
+/**
+ * `os`: each entry is written to the file before the broker is called, so it survives the
+ * process dying (a crash, a kill, an out-of-memory end); the operating system writes it to
+ * disk. `disk`: an order waits until its entry is on disk (one `fdatasync` per event-loop
+ * turn, shared by the orders of that turn), so it also survives a power cut.
+ */
+export type OrderSpoolSync = 'os' | 'disk';
+
+export interface OrderSpoolOptions {
+  /** The spool's folder (DATA_DIR/order-spool). */
+  dir: string;
+  sync: OrderSpoolSync;
+  logger: Logger;
+  /** A segment is closed and a new one started beyond this size. */
+  segmentBytes?: number;
+}
+
+/** What a stopped process left in the spool: rows the database may not have. */
+export interface SpoolBacklog {
+  records: RecordOrderInput[];
+  /** The latest outcome of each order, by id. */
+  completions: CompleteOrderInput[];
+  /** Lines that could not be read (a write torn by the crash). */
+  unreadable: number;
+}
+
+type RecordLine = { k: 'r'; s: number } & Omit<RecordOrderInput, 'createdAt'> & { createdAt: string };
+type CompletionLine = { k: 'c'; s: number } & Omit<CompleteOrderInput, 'completedAt'> & {
+    completedAt: string;
+  };
+
+interface Segment {
+  path: string;
+  fd: number;
+  bytes: number;
+  /** The highest sequence number written to it (0: none). */
+  lastSeq: number;
+}
+
+const SEGMENT_PATTERN = /^segment-(\d{12})\.jsonl$/;
+const LOCK_FILE = 'spool.lock';
+const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The order log's write-ahead file. Every order is appended here — a synchronous write of one
+ * line, some ten microseconds — before the broker is called, and reaches the database a moment
+ * later in the journal's group commit. So an order is recorded before it is sent without a
+ * database round trip on its way to the broker. Entries are numbered; once the database holds
+ * everything up to a number, the segments below it are deleted (the current one truncated).
+ * At start-up, whatever a stopped process left behind is read back and written to the database
+ * before the unfinished orders are reconciled.
+ *
+ * One process owns a spool folder at a time (a lock file naming the process). A second process
+ * pointed at the same DATA_DIR finds it held, and writes its orders to the database before
+ * sending them, as it would with the spool off.
+ */
+export class OrderSpool {
+  readonly #options: OrderSpoolOptions;
+  readonly #segmentBytes: number;
+  readonly #closed: Segment[] = [];
+  #current: Segment;
+  #seq = 0;
+  #nextSegment: number;
+  #backlogFiles: string[];
+  #syncing: Promise<void> | null = null;
+  #isClosed = false;
+
+  private constructor(options: OrderSpoolOptions, backlogFiles: string[], nextSegment: number) {
+    this.#options = options;
+    this.#segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.#backlogFiles = backlogFiles;
+    this.#nextSegment = nextSegment;
+    this.#current = this.#openSegment();
+  }
+
+  /** Takes the folder; `null` when another live process holds it. */
+  static open(options: OrderSpoolOptions): OrderSpool | null {
+    mkdirSync(options.dir, { recursive: true });
+    if (!takeLock(options.dir, options.logger)) {
+      return null;
+    }
+    const files = readdirSync(options.dir)
+      .filter((name) => SEGMENT_PATTERN.test(name))
+      .sort();
+    const last = files.at(-1);
+    const next = last ? Number(SEGMENT_PATTERN.exec(last)?.[1] ?? 0) + 1 : 1;
+    return new OrderSpool(
+      options,
+      files.map((name) => join(options.dir, name)),
+      next,
+    );
+  }
+
+  get sync(): OrderSpoolSync {
+    return this.#options.sync;
+  }
+
+  /** The sequence number of the last entry appended (0 before the first). */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** What the previous owner left: read once, then `dropBacklog()` once it is in the database. */
+  readBacklog(): SpoolBacklog {
+    const records = new Map<string, RecordOrderInput>();
+    const completions = new Map<string, CompleteOrderInput>();
+    let unreadable = 0;
+    for (const file of this.#backlogFiles) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (line.length === 0) {
+          continue;
+        }
+        const entry = parseLine(line);
+        if (!entry) {
+          unreadable += 1;
+        } else if (entry.k === 'r') {
+          const { k: _k, s: _s, createdAt, ...input } = entry;
+          records.set(input.id, { ...input, createdAt: new Date(createdAt) });
+        } else {
+          const { k: _k, s: _s, completedAt, ...input } = entry;
+          completions.set(input.id, { ...input, completedAt: new Date(completedAt) });
+        }
+      }
+    }
+    return { records: [...records.values()], completions: [...completions.values()], unreadable };
+  }
+
+  dropBacklog(): void {
+    for (const file of this.#backlogFiles.splice(0)) {
+      rmSync(file, { force: true });
+    }
+  }
+
+  appendRecord(input: RecordOrderInput): number {
+    const s = this.#seq + 1;
+    this.#write(JSON.stringify({ k: 'r', s, ...input, createdAt: input.createdAt.toISOString() }), s);
+    return s;
+  }
+
+  appendCompletion(input: CompleteOrderInput): number {
+    const s = this.#seq + 1;
+    this.#write(JSON.stringify({ k: 'c', s, ...input, completedAt: input.completedAt.toISOString() }), s);
+    return s;
+  }
+
+  /**
+   * Resolves once everything appended so far is on disk (`disk` sync); at once otherwise. The
+   * appends of one event-loop turn share one `fdatasync`.
+   */
+  flushToDisk(): Promise<void> {
+    if (this.#options.sync !== 'disk') {
+      return Promise.resolve();
+    }
+    this.#syncing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.#syncing = null;
+        fdatasync(this.#current.fd, (error) => (error ? reject(error) : resolve()));
+      });
+    });
+    return this.#syncing;
+  }
+
+  /** Everything up to `seq` is in the database: the segments it covers go. */
+  release(seq: number): void {
+    while (this.#closed.length > 0 && (this.#closed[0]?.lastSeq ?? 0) <= seq) {
+      const segment = this.#closed.shift() as Segment;
+      rmSync(segment.path, { force: true });
+    }
+    if (this.#current.bytes > 0 && this.#current.lastSeq <= seq) {
+      ftruncateSync(this.#current.fd, 0);
+      this.#current.bytes = 0;
+    }
+  }
+
+  /**
+   * Closes the files. With `isDrained` (the database holds everything) the folder is left
+   * empty; otherwise the segments stay for the next start to read back.
+   */
+  close(isDrained: boolean): void {
+    if (this.#isClosed) {
+      return;
+    }
+    this.#isClosed = true;
+    for (const segment of [...this.#closed, this.#current]) {
+      closeSync(segment.fd);
+      if (isDrained || segment.bytes === 0) {
+        rmSync(segment.path, { force: true });
+      }
+    }
+    rmSync(join(this.#options.dir, LOCK_FILE), { force: true });
+  }
+
+  #write(line: string, seq: number): void {
+    if (this.#isClosed) {
+      throw new Error('the order spool is closed');
+    }
+    const bytes = writeSync(this.#current.fd, `${line}\n`);
+    this.#seq = seq;
+    this.#current.bytes += bytes;
+    this.#current.lastSeq = seq;
+    if (this.#current.bytes >= this.#segmentBytes) {
+      if (this.#options.sync === 'disk') {
+        fdatasyncSync(this.#current.fd);
+      }
+      this.#closed.push(this.#current);
+      this.#current = this.#openSegment();
+    }
+  }
+
+  #openSegment(): Segment {
+    const path = join(this.#options.dir, `segment-${String(this.#nextSegment).padStart(12, '0')}.jsonl`);
+    this.#nextSegment += 1;
+    const fd = openSync(path, 'a');
+    return { path, fd, bytes: fstatSync(fd).size, lastSeq: 0 };
+  }
+}
+
+function parseLine(line: string): RecordLine | CompletionLine | null {
+  try {
+    const value = JSON.parse(line) as { k?: unknown; id?: unknown };
+    if ((value.k === 'r' || value.k === 'c') && typeof value.id === 'string') {
+      return value as RecordLine | CompletionLine;
+    }
+  } catch {
+    // A line the crash cut short.
+  }
+  return null;
+}
+
+/** The kernel's start time of a process (Linux), so a reused pid is not taken for the owner. */
+function startTimeOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), the 22nd field overall.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid: number, startTime: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists, it is someone else's.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') {
+      return false;
+    }
+  }
+  const current = startTimeOf(pid);
+  return startTime === '' || current === '' || current === startTime;
+}
+
+/**
+ * The lock names its owner (host, pid and the pid's start time); a lock whose owner on this
+ * host is gone is taken over.
+ */
+function takeLock(dir: string, logger: Logger): boolean {
+  const path = join(dir, LOCK_FILE);
+  const owner = `${hostname()} ${process.pid} ${startTimeOf(process.pid)}`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, owner, { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
+    const [host = '', pidText = '', startTime = ''] = (
+      existsSync(path) ? readFileSync(path, 'utf8') : ''
+    ).split(' ');
+    const pid = Number(pidText);
+    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && isAlive(pid, startTime)) {
+      logger.warn(
+        { dir, owner: `${host} ${pid}` },
+        'the order spool is held by another process: orders are written to the database before they are sent',
+      );
+      return false;
+    }
+    if (host !== hostname() && host !== '') {
+      logger.warn(
+        { dir, owner: `${host} ${pidText}` },
+        'the order spool is held by a process of another host: orders are written to the database before they are sent; delete the lock file once that process is gone',
+      );
+      return false;
+    }
+    // Its owner is gone (or it is ours from before a restart with the same pid).
+    rmSync(path, { force: true });
+  }
+  return false;
+}

@@ -1,0 +1,56 @@
+/**
+ * A process that records orders and then dies before their rows reach the database, for the
+ * spool's crash test: its database refuses order-log writes (the table is renamed away), it
+ * records the orders given on the command line through a spooled journal, completes the first
+ * one, says `recorded` on stdout, and waits to be killed.
+ */
+import { sql } from '@openalgo/db';
+import { createTestDatabase } from '@openalgo/db/testing';
+import pino from 'pino';
+import { OrderJournal } from '../services/orders/order-journal.js';
+import { OrderSpool } from '../services/orders/order-spool.js';
+
+const [dir, ...ids] = process.argv.slice(2);
+if (!dir || ids.length === 0) {
+  throw new Error('usage: spool-crash-child <spool dir> <order id>...');
+}
+const logger = pino({ level: 'silent' });
+const database = await createTestDatabase('pglite');
+await sql`alter table order_log rename to order_log_away`.execute(database.db);
+const spool = OrderSpool.open({ dir, sync: 'os', logger });
+if (!spool) {
+  throw new Error('spool held');
+}
+const journal = new OrderJournal({ db: database.db, logger, flushIntervalMs: 10, spool });
+for (const id of ids) {
+  const isRecorded = await journal.record({
+    id,
+    userId: 1,
+    apiKeyId: 1,
+    requestId: `req-${id}`,
+    idempotencyKey: null,
+    mode: 'live',
+    broker: 'simulator',
+    operation: 'placeorder',
+    strategy: 'crash',
+    exchange: 'NSE',
+    symbol: 'SBIN',
+    request: { symbol: 'SBIN', quantity: '1' },
+    createdAt: new Date(),
+  });
+  if (!isRecorded) {
+    throw new Error(`${id} not recorded`);
+  }
+}
+journal.complete({
+  id: ids[0] as string,
+  status: 'accepted',
+  brokerOrderId: 'B-1',
+  response: { http_status: 200 },
+  error: null,
+  completedAt: new Date(),
+});
+// Let the journal try (and fail) to write the rows, so the crash comes after a refused write.
+await journal.flush();
+process.stdout.write(`recorded ${journal.pendingRecords}\n`);
+setInterval(() => undefined, 1_000);
