@@ -11,14 +11,13 @@ import {
   insertSandboxFunds,
   insertSandboxLedger,
   insertSandboxOrder,
-  insertSandboxPosition,
-  insertSandboxTrade,
   isDatabaseUnavailable,
   listSandboxConfig,
   listSandboxInstruments,
   listSandboxPositions,
   listWorkingSandboxOrderKeys,
   lockSandboxFunds,
+  lockSandboxFundsAndPosition,
   lockSandboxHolding,
   lockSandboxOrder,
   lockSandboxPosition,
@@ -26,13 +25,15 @@ import {
   nextSandboxSequenceBlock,
   putSandboxConfig,
   type SandboxExecutor,
+  type SandboxOrderInsert,
   type SandboxOrderRow,
+  type SandboxPositionKey,
   type SandboxPositionRow,
   type SandboxStore,
   seedSandboxConfig,
   sumWorkingCncSellQuantity,
   updateSandboxOrder,
-  updateSandboxPosition,
+  writeSandboxFill,
 } from '@openalgo/db';
 import type { Action, ResolvedInstrument, Tick } from '@openalgo/shared-types';
 import { Dec, toDecimal } from '@openalgo/shared-types/decimal';
@@ -106,9 +107,26 @@ interface Pricing {
 /** Order ids fetched from the sequence per round trip. */
 const ORDER_ID_BLOCK = 32;
 
-type StoredOutcome =
-  | { ok: true; row: SandboxOrderRow; position: SandboxPositionRow | undefined }
-  | { ok: false; message: string; kind: 'invalid' | 'funds'; rejected: SandboxOrderRow | null };
+type Refusal = { ok: false; message: string; kind: 'invalid' | 'funds'; rejected: SandboxOrderRow | null };
+
+type StoredOutcome = { ok: true; row: SandboxOrderRow; position: SandboxPositionRow | undefined } | Refusal;
+
+/** An order that passed the stateful checks, not yet stored; `margin` is reserved once it is. */
+interface CheckedOrder {
+  ok: true;
+  values: SandboxOrderInsert;
+  margin: Dec;
+  position: SandboxPositionRow | undefined;
+}
+
+/** What a fill completes: a stored working order, or a new one stored already complete. */
+export type FillTarget = { row: SandboxOrderRow } | { insert: SandboxOrderInsert };
+
+/** The fields that decide whether an order fills at once. */
+type MarketableFields = Pick<
+  SandboxOrderRow,
+  'exchange' | 'symbol' | 'action' | 'price' | 'trigger_price' | 'price_type' | 'status'
+>;
 
 export class SandboxCore {
   readonly settings: CoreSettings;
@@ -343,6 +361,21 @@ export class SandboxCore {
     return new FundsLedger(row, session, at);
   }
 
+  /** `lockFunds`, then the position of `key` locked too: one round trip once the account exists. */
+  async lockFundsAndPosition(
+    trx: SandboxExecutor,
+    key: SandboxPositionKey,
+  ): Promise<{ ledger: FundsLedger; position: SandboxPositionRow | undefined }> {
+    const at = new Date(this.now());
+    const session = this.sessionStart();
+    const locked = await lockSandboxFundsAndPosition(trx, key);
+    if (locked.funds) {
+      return { ledger: new FundsLedger(locked.funds, session, at), position: locked.position };
+    }
+    const ledger = await this.lockFunds(trx, key.userId);
+    return { ledger, position: await lockSandboxPosition(trx, key) };
+  }
+
   // ---------------------------------------------------------------- ids
 
   /**
@@ -573,28 +606,51 @@ export class SandboxCore {
       touch: await this.currentTouch(input.instrument, input.priceType === 'MARKET'),
     };
     const outcome = await this.transaction(async (trx) => {
-      const ledger = await this.lockFunds(trx, userId);
-      const stored = await this.storeOrder(trx, ledger, userId, input, pricing.touch);
-      if (stored.ok) {
-        // A marketable order fills in the same transaction: placement and fill commit together
-        // (one round of locks instead of two), and a crash leaves neither half.
-        const immediate = this.immediateFill(stored.row);
-        const fill = immediate
-          ? await this.fillWithin(trx, ledger, stored.row, immediate.price.text, {
-              position: stored.position,
-            })
-          : null;
+      const { ledger, position } = await this.lockFundsAndPosition(trx, {
+        userId,
+        symbol: input.instrument.symbol,
+        exchange: input.instrument.exchange,
+        product: input.product,
+      });
+      const checked = await this.checkOrder(trx, ledger, userId, input, pricing.touch, { position });
+      if (checked.ok) {
+        // A marketable order fills in the same transaction, stored already complete with its
+        // trade, position, funds and journal in one statement: placement and fill commit
+        // together, and a crash leaves neither half.
+        const immediate = this.immediateFill(checked.values);
+        if (immediate) {
+          this.#reserve(ledger, checked);
+          const fill = await this.fillWithin(trx, ledger, { insert: checked.values }, immediate.price.text, {
+            position,
+          });
+          return {
+            ok: true as const,
+            // The order as it stood between placement and fill, for its `open` update.
+            row: {
+              ...fill.order,
+              status: checked.values.status,
+              average_price: null,
+              filled_quantity: 0,
+              pending_quantity: checked.values.pending_quantity,
+              reservation: checked.values.reservation,
+              updated_at: fill.order.placed_at,
+            },
+            position,
+            fill: { result: fill, market: immediate.market },
+          };
+        }
+        const row = await this.#insertChecked(trx, ledger, checked);
         await ledger.flush(trx);
-        return { ...stored, fill: fill && immediate ? { result: fill, market: immediate.market } : null };
+        return { ok: true as const, row, position, fill: null };
       }
-      if (stored.rejected) {
+      if (checked.rejected) {
         await ledger.flush(trx);
-        return { ...stored, fill: null };
+        return { ...checked, fill: null };
       }
       // Nothing is written for a refused order (except a CNC sell shortfall, stored above).
-      throw stored.kind === 'funds'
-        ? new InsufficientFundsError(stored.message, { context: { mode: 'analyze' } })
-        : new InvalidOrderError(stored.message, { context: { mode: 'analyze' } });
+      throw checked.kind === 'funds'
+        ? new InsufficientFundsError(checked.message, { context: { mode: 'analyze' } })
+        : new InvalidOrderError(checked.message, { context: { mode: 'analyze' } });
     });
     if (!outcome.ok) {
       if (outcome.rejected) {
@@ -613,7 +669,7 @@ export class SandboxCore {
   }
 
   /** The price a just-stored order fills at now, when the latest touch allows it at once. */
-  immediateFill(row: SandboxOrderRow): {
+  immediateFill(row: MarketableFields): {
     price: { text: string; value: number };
     market: { low: number; high: number; source: FillSource };
   } | null {
@@ -643,14 +699,58 @@ export class SandboxCore {
     input: PlaceInput,
     touch: Touch | undefined,
   ): Promise<StoredOutcome> {
+    const checked = await this.checkOrder(trx, ledger, userId, input, touch);
+    if (!checked.ok) {
+      return checked;
+    }
+    return { ok: true, row: await this.#insertChecked(trx, ledger, checked), position: checked.position };
+  }
+
+  async #insertChecked(
+    trx: SandboxExecutor,
+    ledger: FundsLedger,
+    checked: CheckedOrder,
+  ): Promise<SandboxOrderRow> {
+    const row = await insertSandboxOrder(trx, checked.values);
+    this.#reserve(ledger, checked);
+    return row;
+  }
+
+  #reserve(ledger: FundsLedger, checked: CheckedOrder): void {
+    const { values, margin } = checked;
+    if (margin.gt(0)) {
+      ledger.reserve(
+        'order',
+        values.orderid,
+        margin,
+        `${values.action} ${values.quantity} ${values.symbol} ${values.price_type}`,
+      );
+    }
+  }
+
+  /**
+   * The stateful checks of a placement (sandbox.md §4 steps 7–8), inside the caller's
+   * transaction: the order's values when it may be stored, or why not. `locked`: the
+   * position as the caller already locked it (else it is locked here).
+   */
+  async checkOrder(
+    trx: SandboxExecutor,
+    ledger: FundsLedger,
+    userId: number,
+    input: PlaceInput,
+    touch: Touch | undefined,
+    locked?: { position: SandboxPositionRow | undefined },
+  ): Promise<CheckedOrder | Refusal> {
     const { instrument, action, product, priceType, quantity } = input;
     const at = new Date(this.now());
-    const position = await lockSandboxPosition(trx, {
-      userId,
-      symbol: instrument.symbol,
-      exchange: instrument.exchange,
-      product,
-    });
+    const position = locked
+      ? locked.position
+      : await lockSandboxPosition(trx, {
+          userId,
+          symbol: instrument.symbol,
+          exchange: instrument.exchange,
+          product,
+        });
     const held = position?.quantity ?? 0;
     const signed = action === 'BUY' ? quantity : -quantity;
     const opening = openingQuantity(held, signed);
@@ -756,21 +856,17 @@ export class SandboxCore {
       isStop &&
       touch !== undefined &&
       (action === 'BUY' ? touch.ltp >= Number(input.trigger) : touch.ltp <= Number(input.trigger));
-    const orderid = await this.nextOrderId(trx);
-    const row = await insertSandboxOrder(trx, {
+    const values: SandboxOrderInsert = {
       ...base,
-      orderid,
+      orderid: await this.nextOrderId(trx),
       status: isStop && !isTriggered ? 'trigger pending' : 'open',
       pending_quantity: quantity,
       rejection_reason: null,
       margin_blocked: margin.toString(),
       reservation: margin.toString(),
       margin_quantity: isReserving ? opening : 0,
-    });
-    if (margin.gt(0)) {
-      ledger.reserve('order', orderid, margin, `${action} ${quantity} ${instrument.symbol} ${priceType}`);
-    }
-    return { ok: true, row, position };
+    };
+    return { ok: true, values, margin, position };
   }
 
   /**
@@ -794,7 +890,7 @@ export class SandboxCore {
     return row;
   }
 
-  #immediatePrice(row: SandboxOrderRow, touch: Touch): { text: string; value: number } | null {
+  #immediatePrice(row: MarketableFields, touch: Touch): { text: string; value: number } | null {
     const isBuy = row.action === 'BUY';
     const ltp = { text: touch.ltpText, value: touch.ltp };
     const limit = Number(row.price);
@@ -838,9 +934,7 @@ export class SandboxCore {
       if (!order || order.user_id !== userId || !isWorking(order)) {
         return null;
       }
-      const outcome = await this.fillWithin(trx, ledger, order, priceText);
-      await ledger.flush(trx);
-      return outcome;
+      return this.fillWithin(trx, ledger, { row: order }, priceText);
     });
     if (!result) {
       return null;
@@ -850,16 +944,20 @@ export class SandboxCore {
   }
 
   /**
-   * The body of a fill inside an open transaction whose funds row is locked. `locked`: the
-   * order's position as this transaction already locked it (placement did; `undefined`: none).
+   * The body of a fill inside an open transaction whose funds row is locked: the netting and
+   * the ledger's movements in memory, then one statement that writes the order (completed, or
+   * stored already complete), its trade, the position, the funds row and the journal — the
+   * ledger's earlier movements of this transaction (a placement's reservation) included.
+   * `locked`: the order's position as this transaction already locked it (`undefined`: none).
    */
   async fillWithin(
     trx: SandboxExecutor,
     ledger: FundsLedger,
-    order: SandboxOrderRow,
+    target: FillTarget,
     priceText: string,
     locked?: { position: SandboxPositionRow | undefined },
   ): Promise<FillResult> {
+    const order = 'row' in target ? target.row : target.insert;
     const at = new Date(this.now());
     const session = this.sessionStart();
     const price = new Dec(priceText);
@@ -895,29 +993,27 @@ export class SandboxCore {
       },
     );
 
-    const completed = await updateSandboxOrder(trx, order.orderid, {
+    ledger.move({
+      kind: 'fill',
+      ownerKind: 'order',
+      ownerId: order.orderid,
+      cash: netting.marginReleased,
+      margin: netting.marginReleased.neg(),
+      note: `${order.action} ${order.quantity} ${order.symbol} @ ${price.toString()}`,
+    });
+    if (!netting.realizedPnl.isZero()) {
+      ledger.realize('position', `${order.exchange}:${order.symbol}:${order.product}`, netting.realizedPnl);
+    }
+
+    const completion = {
       status: 'complete',
       average_price: price.toString(),
       filled_quantity: order.quantity,
       pending_quantity: 0,
       reservation: '0',
       updated_at: at,
-    });
-    const trade = await insertSandboxTrade(trx, {
-      tradeid: this.tradeIdOf(order.orderid),
-      orderid: order.orderid,
-      user_id: order.user_id,
-      strategy: order.strategy,
-      symbol: order.symbol,
-      exchange: order.exchange,
-      action: order.action,
-      quantity: order.quantity,
-      price: price.toString(),
-      product: order.product,
-      realized_pnl: netting.realizedPnl.toString(),
-      traded_at: at,
-    });
-
+    } as const;
+    const tradeid = this.tradeIdOf(order.orderid);
     const isSameSession = position !== undefined && position.today_session.getTime() >= session.getTime();
     const todayBefore = isSameSession ? new Dec(position.today_realized_pnl) : new Dec(0);
     const positionValues = {
@@ -930,38 +1026,52 @@ export class SandboxCore {
       expiry_date: expiryDateOf(instrument),
       updated_at: at,
     };
-    if (position) {
-      await updateSandboxPosition(trx, position.id, {
-        ...positionValues,
-        realized_pnl: new Dec(position.realized_pnl).add(netting.realizedPnl).toString(),
-        ...(before === 0 || Math.sign(before) !== Math.sign(netting.quantity) ? { opened_at: at } : {}),
-      });
-    } else {
-      await insertSandboxPosition(trx, {
-        ...positionValues,
+    const writes = ledger.takeWrites();
+    const completed = await writeSandboxFill(trx, {
+      order:
+        'row' in target
+          ? { orderid: order.orderid, update: completion }
+          : { insert: { ...target.insert, ...completion } },
+      trade: {
+        tradeid,
+        orderid: order.orderid,
         user_id: order.user_id,
+        strategy: order.strategy,
         symbol: order.symbol,
         exchange: order.exchange,
+        action: order.action,
+        quantity: order.quantity,
+        price: price.toString(),
         product: order.product,
-        instrument: order.instrument,
         realized_pnl: netting.realizedPnl.toString(),
-        opened_at: at,
-        created_at: at,
-      });
-    }
-
-    ledger.move({
-      kind: 'fill',
-      ownerKind: 'order',
-      ownerId: order.orderid,
-      cash: netting.marginReleased,
-      margin: netting.marginReleased.neg(),
-      note: `${order.action} ${order.quantity} ${order.symbol} @ ${price.toString()}`,
+        traded_at: at,
+      },
+      position: position
+        ? {
+            id: position.id,
+            update: {
+              ...positionValues,
+              realized_pnl: new Dec(position.realized_pnl).add(netting.realizedPnl).toString(),
+              ...(before === 0 || Math.sign(before) !== Math.sign(netting.quantity) ? { opened_at: at } : {}),
+            },
+          }
+        : {
+            insert: {
+              ...positionValues,
+              user_id: order.user_id,
+              symbol: order.symbol,
+              exchange: order.exchange,
+              product: order.product,
+              instrument: order.instrument as SandboxOrderInsert['instrument'],
+              realized_pnl: netting.realizedPnl.toString(),
+              opened_at: at,
+              created_at: at,
+            },
+          },
+      funds: writes.funds,
+      ledger: writes.entries,
     });
-    if (!netting.realizedPnl.isZero()) {
-      ledger.realize('position', `${order.exchange}:${order.symbol}:${order.product}`, netting.realizedPnl);
-    }
-    return { order: completed, trade: trade.tradeid, before, after: netting.quantity, instrument };
+    return { order: completed, trade: tradeid, before, after: netting.quantity, instrument };
   }
 
   #afterFill(result: FillResult, market: { low: number; high: number; source: FillSource }): void {
@@ -1183,7 +1293,7 @@ export class SandboxCore {
       const at = new Date(this.now());
       const action: Action = current.quantity > 0 ? 'SELL' : 'BUY';
       const instrument = instrumentOf(current.instrument);
-      const order = await insertSandboxOrder(trx, {
+      const values: SandboxOrderInsert = {
         orderid: await this.nextOrderId(trx),
         user_id: current.user_id,
         strategy,
@@ -1207,10 +1317,9 @@ export class SandboxCore {
         client_order_id: null,
         placed_at: at,
         updated_at: at,
-      });
-      const outcome = await this.fillWithin(trx, ledger, order, priceText);
-      await ledger.flush(trx);
-      return outcome;
+      };
+      // Stored already complete, with its trade and the closed position, in one statement.
+      return this.fillWithin(trx, ledger, { insert: values }, priceText, { position: current });
     });
     if (!result) {
       return null;

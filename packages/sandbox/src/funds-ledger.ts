@@ -1,4 +1,9 @@
-import type { NewSandboxLedgerRow, SandboxExecutor, SandboxFundsRow } from '@openalgo/db';
+import type {
+  NewSandboxLedgerRow,
+  SandboxExecutor,
+  SandboxFundsRow,
+  SandboxFundsRowUpdate,
+} from '@openalgo/db';
 import { insertSandboxLedger, updateSandboxFunds } from '@openalgo/db';
 import { Dec, type DecimalInput, toDecimal } from '@openalgo/shared-types/decimal';
 
@@ -138,11 +143,19 @@ export class FundsLedger {
     this.#extra = { ...this.#extra, unrealized_pnl: toDecimal(value).toString() };
   }
 
-  async flush(db: SandboxExecutor): Promise<void> {
+  /**
+   * What `flush` would write — the funds row's new figures (`null` when nothing changed) and
+   * the journal rows — handed to a caller that writes them itself (with a fill, in one
+   * statement); the ledger counts them as written.
+   */
+  takeWrites(): {
+    funds: { userId: number; update: SandboxFundsRowUpdate } | null;
+    entries: NewSandboxLedgerRow[];
+  } {
     if (!this.hasChanges) {
-      return;
+      return { funds: null, entries: [] };
     }
-    await updateSandboxFunds(db, this.userId, {
+    const update: SandboxFundsRowUpdate = {
       cash: this.cash.toString(),
       used_margin: this.usedMargin.toString(),
       holdings_cost: this.holdingsCost.toString(),
@@ -152,9 +165,18 @@ export class FundsLedger {
       today_session: this.#session,
       updated_at: this.#at,
       ...this.#extra,
-    });
-    await insertSandboxLedger(db, this.#entries);
-    this.#entries.length = 0;
+    };
+    const entries = this.#entries.splice(0);
     this.#extra = {};
+    return { funds: { userId: this.userId, update }, entries };
+  }
+
+  async flush(db: SandboxExecutor): Promise<void> {
+    const { funds, entries } = this.takeWrites();
+    if (!funds) {
+      return;
+    }
+    await updateSandboxFunds(db, funds.userId, funds.update);
+    await insertSandboxLedger(db, entries);
   }
 }

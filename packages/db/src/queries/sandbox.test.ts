@@ -6,6 +6,10 @@ import {
   claimSandboxJobRun,
   insertSandboxFunds,
   insertSandboxLedger,
+  insertSandboxPosition,
+  lockSandboxFunds,
+  lockSandboxFundsAndPosition,
+  lockSandboxPosition,
   nextSandboxSequence,
   nextSandboxSequenceBlock,
 } from './sandbox.js';
@@ -105,5 +109,97 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       Array.from({ length: 5 }, () => claimSandboxJobRun(store.db, 'daily_pnl_snapshot', at, at)),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('locks funds and a position in one statement, reading the same rows as the separate locks', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    const key = { userId: 71, symbol: 'SBIN', exchange: 'NSE', product: 'MIS' };
+    expect(await lockSandboxFundsAndPosition(store.db, key)).toEqual({
+      funds: undefined,
+      position: undefined,
+    });
+    await insertSandboxFunds(store.db, funds(71, '1000'));
+    const noPosition = await lockSandboxFundsAndPosition(store.db, key);
+    expect(noPosition.position).toBeUndefined();
+    expect(noPosition.funds).toEqual(await lockSandboxFunds(store.db, 71));
+    await insertSandboxPosition(store.db, {
+      user_id: 71,
+      symbol: 'SBIN',
+      exchange: 'NSE',
+      product: 'MIS',
+      instrument: { symbol: 'SBIN', lotSize: 1 },
+      quantity: -3,
+      average_price: '500.05',
+      reservation: '300.03',
+      realized_pnl: '-1.2',
+      today_realized_pnl: '-0.4',
+      today_session: at,
+      ltp: '501.5',
+      expiry_date: null,
+      opened_at: at,
+      created_at: at,
+      updated_at: at,
+    });
+    const both = await lockSandboxFundsAndPosition(store.db, key);
+    expect(both.funds).toEqual(await lockSandboxFunds(store.db, 71));
+    expect(both.position).toEqual(await lockSandboxPosition(store.db, key));
+    expect(both.position).toMatchObject({
+      quantity: -3,
+      average_price: '500.05',
+      instrument: { lotSize: 1 },
+    });
+    // Another user's funds row never brings this user's position.
+    await insertSandboxFunds(store.db, funds(72, '1000'));
+    expect((await lockSandboxFundsAndPosition(store.db, { ...key, userId: 72 })).position).toBeUndefined();
+  });
+
+  it('the combined lock holds both rows until the transaction ends', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    const key = { userId: 71, symbol: 'SBIN', exchange: 'NSE', product: 'MIS' };
+    if (backend === 'pglite') {
+      // One session: nothing can run beside a transaction. The lock clause is checked on SQL.
+      const statements: string[] = [];
+      const counted = await createTestDatabase(backend, { onStatement: (text) => statements.push(text) });
+      try {
+        statements.length = 0;
+        await lockSandboxFundsAndPosition(sandboxStore(counted.db, counted.sandboxSchema).db, key);
+        expect(statements).toHaveLength(1);
+        expect(statements[0]?.match(/for update/g)).toHaveLength(2);
+      } finally {
+        await counted.close();
+      }
+      return;
+    }
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = store.db.transaction().execute(async (trx) => {
+      await lockSandboxFundsAndPosition(trx, key);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const order: string[] = [];
+    const waiters = [
+      store.db
+        .transaction()
+        .execute(async (trx) => lockSandboxPosition(trx, key))
+        .then(() => order.push('position')),
+      store.db
+        .transaction()
+        .execute(async (trx) => lockSandboxFunds(trx, 71))
+        .then(() => order.push('funds')),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(order).toEqual([]);
+    release();
+    await holder;
+    await Promise.all(waiters);
+    expect(order.sort()).toEqual(['funds', 'position']);
   });
 });

@@ -399,6 +399,76 @@ export async function listSandboxTrades(
   return query.orderBy('traded_at', 'desc').orderBy('id', 'desc').execute();
 }
 
+export interface SandboxFillWrite {
+  /** The order: stored already complete (a placement that fills at once) or completed now. */
+  order: { insert: SandboxOrderInsert } | { orderid: string; update: SandboxOrderRowUpdate };
+  trade: NewSandboxTradeRow;
+  position: { insert: SandboxPositionInsert } | { id: number; update: SandboxPositionRowUpdate };
+  /** The funds row's new figures, or `null` when they did not change. */
+  funds: { userId: number; update: SandboxFundsRowUpdate } | null;
+  /** Journal rows, in order. */
+  ledger: readonly NewSandboxLedgerRow[];
+}
+
+/**
+ * Everything one fill writes — the order, its trade, the position, the funds row and the
+ * journal — in one statement (a data-modifying CTE per table), inside the caller's
+ * transaction that locked the funds row and the position. Returns the order as stored.
+ */
+export async function writeSandboxFill(
+  db: SandboxExecutor,
+  write: SandboxFillWrite,
+): Promise<SandboxOrderRow> {
+  const { order, position, funds, ledger } = write;
+  let query = db
+    .with('trade_row', (qb) => qb.insertInto('trades').values(write.trade).returning('id'))
+    .with('position_row', (qb) =>
+      'insert' in position
+        ? qb
+            .insertInto('positions')
+            .values({ ...position.insert, instrument: jsonb(position.insert.instrument) })
+            .returning('id')
+        : qb.updateTable('positions').set(position.update).where('id', '=', position.id).returning('id'),
+    )
+    .with('funds_row', (qb) =>
+      funds
+        ? qb.updateTable('funds').set(funds.update).where('user_id', '=', funds.userId).returning('user_id')
+        : qb.selectFrom('funds').select('user_id').where(sql<boolean>`false`),
+    )
+    .with('ledger_rows', (qb) =>
+      ledger.length > 0
+        ? qb
+            .insertInto('ledger')
+            .values([...ledger])
+            .returning('id')
+        : qb.selectFrom('ledger').select('id').where(sql<boolean>`false`),
+    )
+    .with('order_row', (qb) =>
+      'insert' in order
+        ? qb
+            .insertInto('orders')
+            .values({ ...order.insert, instrument: jsonb(order.insert.instrument) })
+            .returningAll()
+        : qb.updateTable('orders').set(order.update).where('orderid', '=', order.orderid).returningAll(),
+    )
+    .selectFrom('order_row')
+    .selectAll();
+  // Data-modifying CTEs run whether or not the final select reads them; these make sure.
+  query = query.where((eb) =>
+    eb.and([
+      eb.exists(eb.selectFrom('trade_row').select('id')),
+      eb.exists(eb.selectFrom('position_row').select('id')),
+    ]),
+  );
+  const row = await query.executeTakeFirst();
+  if (!row) {
+    throw new Error(
+      `sandbox fill of order ${'insert' in order ? order.insert.orderid : order.orderid} not written`,
+    );
+  }
+  return row as SandboxOrderRow;
+}
+
 // ---------------------------------------------------------------- positions and holdings
 
 export interface SandboxPositionKey {
@@ -424,6 +494,71 @@ export async function lockSandboxPosition(
 }
 
 export type SandboxPositionInsert = Omit<NewSandboxPositionRow, 'instrument'> & { instrument: JsonValue };
+
+/** Every column of `positions`, as `lockSandboxFundsAndPosition` reads them beside the funds row. */
+const POSITION_COLUMNS = [
+  'id',
+  'user_id',
+  'symbol',
+  'exchange',
+  'product',
+  'instrument',
+  'quantity',
+  'average_price',
+  'reservation',
+  'realized_pnl',
+  'today_realized_pnl',
+  'today_session',
+  'ltp',
+  'expiry_date',
+  'opened_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof SandboxPositionRow)[];
+
+/**
+ * Reads and locks a user's funds row, then one of their positions, in one round trip — in
+ * that order, as every transaction of the account locks them (the position is a lateral
+ * subquery of the funds row, so it cannot be locked first). `funds` is `undefined` when the
+ * user has no funds row yet; nothing is locked then.
+ */
+export async function lockSandboxFundsAndPosition(
+  db: SandboxExecutor,
+  key: SandboxPositionKey,
+): Promise<{ funds: SandboxFundsRow | undefined; position: SandboxPositionRow | undefined }> {
+  const row = await db
+    .selectFrom(db.selectFrom('funds').selectAll().where('user_id', '=', key.userId).forUpdate().as('f'))
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('positions')
+          .selectAll()
+          .whereRef('positions.user_id', '=', 'f.user_id')
+          .where('symbol', '=', key.symbol)
+          .where('exchange', '=', key.exchange)
+          .where('product', '=', key.product as SandboxPositionRow['product'])
+          .forUpdate()
+          .as('p'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('f')
+    .select(POSITION_COLUMNS.map((column) => sql.ref(`p.${column}`).as(`p_${column}`)))
+    .executeTakeFirst();
+  if (!row) {
+    return { funds: undefined, position: undefined };
+  }
+  const record = row as unknown as Record<string, unknown>;
+  const funds = Object.fromEntries(
+    Object.entries(record).filter(([column]) => !column.startsWith('p_')),
+  ) as unknown as SandboxFundsRow;
+  const position =
+    record.p_id === null || record.p_id === undefined
+      ? undefined
+      : (Object.fromEntries(
+          POSITION_COLUMNS.map((column) => [column, record[`p_${column}`]]),
+        ) as unknown as SandboxPositionRow);
+  return { funds, position };
+}
 
 export async function insertSandboxPosition(
   db: SandboxExecutor,
