@@ -130,6 +130,55 @@ describe('HttpClient requests', () => {
     await agent.close();
   });
 
+  it('hands over every header (repeated ones too), an empty 204, and a long call whose body streams', async () => {
+    script.push((_request, response) => {
+      response.writeHead(200, [
+        ['content-type', 'text/csv'],
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['x-request-id', 'r-1'],
+      ]);
+      response.end('instrument_token,tradingsymbol\n1,SBIN\n');
+    });
+    const http = client();
+    const answered = await http.request({ method: 'GET', path: '/instruments', operation: 'instruments' });
+    expect(answered.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(answered.headers.get('x-request-id')).toBe('r-1');
+    expect(await answered.text()).toBe('instrument_token,tradingsymbol\n1,SBIN\n');
+
+    script.push(status(204));
+    const empty = await http.request({
+      method: 'DELETE',
+      path: '/orders/regular/1',
+      operation: 'cancelOrder',
+    });
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+
+    // A long call (an instrument dump) is read as it arrives, before the broker has sent it all.
+    let finish: () => void = () => undefined;
+    script.push((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/csv' });
+      response.write('first chunk\n');
+      finish = () => response.end('last chunk\n');
+    });
+    const streamed = await http.request({
+      method: 'GET',
+      path: '/instruments',
+      operation: 'instruments',
+      kind: 'long',
+    });
+    const reader = (streamed.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('first chunk\n');
+    finish();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toBe('last chunk\n');
+  });
+
   it('uses a custom fetch when given one', async () => {
     const urls: string[] = [];
     const http = client({
