@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordOrderInput } from '@openalgo/db';
@@ -59,6 +59,41 @@ describe('OrderSpool', () => {
     // Every closed segment gone; the current one is empty (truncated) or gone.
     spool.close(false);
     expect(segments()).toEqual([]);
+  });
+
+  it('writes an outcome with the next record, or at the end of the turn, never before a record', async () => {
+    const spool = open();
+    const lines = () =>
+      segments()
+        .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
+        .filter((line) => line.length > 0)
+        .map((line) => (JSON.parse(line) as { k: string; id: string }).k);
+    spool.appendRecord(record('ord_1'));
+    expect(lines()).toEqual(['r']);
+    spool.appendCompletion({
+      id: 'ord_1',
+      status: 'accepted',
+      brokerOrderId: 'B-1',
+      response: null,
+      error: null,
+      completedAt: new Date(),
+    });
+    // Waiting in memory: nothing depends on it being on file yet.
+    expect(lines()).toEqual(['r']);
+    spool.appendRecord(record('ord_2'));
+    // One write for both, the outcome first (entries stay in order).
+    expect(lines()).toEqual(['r', 'c', 'r']);
+    spool.appendCompletion({
+      id: 'ord_2',
+      status: 'accepted',
+      brokerOrderId: 'B-2',
+      response: null,
+      error: null,
+      completedAt: new Date(),
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines()).toEqual(['r', 'c', 'r', 'c']);
+    spool.close(true);
   });
 
   it('reads back what a stopped process left, latest outcome per order, skipping a torn last line', () => {

@@ -84,6 +84,10 @@ export class OrderSpool {
   #backlogFiles: string[];
   #syncing: Promise<void> | null = null;
   #isClosed = false;
+  /** Outcomes not yet written: they go with the next record, or at the end of this turn. */
+  #pendingLines = '';
+  #pendingLastSeq = 0;
+  #isPendingScheduled = false;
 
   private constructor(options: OrderSpoolOptions, backlogFiles: string[], nextSegment: number) {
     this.#options = options;
@@ -151,16 +155,35 @@ export class OrderSpool {
     }
   }
 
+  /** Written before this returns: the order may be sent. */
   appendRecord(input: RecordOrderInput): number {
     const s = this.#seq + 1;
-    this.#write(JSON.stringify({ k: 'r', s, ...input, createdAt: input.createdAt.toISOString() }), s);
+    this.#write(`${JSON.stringify({ k: 'r', s, ...input, createdAt: input.createdAt.toISOString() })}\n`, s);
     return s;
   }
 
+  /**
+   * An outcome waits in memory for the next record's write (one system call for both) or the
+   * end of this event-loop turn: nothing waits on it, and one lost in a crash leaves its order
+   * unfinished, which reconciliation settles.
+   */
   appendCompletion(input: CompleteOrderInput): number {
-    const s = this.#seq + 1;
-    this.#write(JSON.stringify({ k: 'c', s, ...input, completedAt: input.completedAt.toISOString() }), s);
-    return s;
+    if (this.#isClosed) {
+      throw new Error('the order spool is closed');
+    }
+    this.#seq += 1;
+    this.#pendingLines += `${JSON.stringify({ k: 'c', s: this.#seq, ...input, completedAt: input.completedAt.toISOString() })}\n`;
+    this.#pendingLastSeq = this.#seq;
+    if (!this.#isPendingScheduled) {
+      this.#isPendingScheduled = true;
+      setImmediate(() => {
+        this.#isPendingScheduled = false;
+        if (this.#pendingLines.length > 0 && !this.#isClosed) {
+          this.#write('', this.#pendingLastSeq);
+        }
+      });
+    }
+    return this.#seq;
   }
 
   /**
@@ -174,6 +197,9 @@ export class OrderSpool {
     this.#syncing ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#syncing = null;
+        if (this.#pendingLines.length > 0) {
+          this.#write('', this.#pendingLastSeq);
+        }
         fdatasync(this.#current.fd, (error) => (error ? reject(error) : resolve()));
       });
     });
@@ -182,6 +208,10 @@ export class OrderSpool {
 
   /** Everything up to `seq` is in the database: the segments it covers go. */
   release(seq: number): void {
+    if (this.#pendingLastSeq <= seq) {
+      // The database has these outcomes already: no need to write them at all.
+      this.#pendingLines = '';
+    }
     while (this.#closed.length > 0 && (this.#closed[0]?.lastSeq ?? 0) <= seq) {
       const segment = this.#closed.shift() as Segment;
       rmSync(segment.path, { force: true });
@@ -200,6 +230,9 @@ export class OrderSpool {
     if (this.#isClosed) {
       return;
     }
+    if (this.#pendingLines.length > 0 && !isDrained) {
+      this.#write('', this.#pendingLastSeq);
+    }
     this.#isClosed = true;
     for (const segment of [...this.#closed, this.#current]) {
       closeSync(segment.fd);
@@ -210,12 +243,15 @@ export class OrderSpool {
     rmSync(join(this.#options.dir, LOCK_FILE), { force: true });
   }
 
-  #write(line: string, seq: number): void {
+  /** Writes the waiting outcomes and `lines` in one system call; `seq` is the last entry's. */
+  #write(lines: string, seq: number): void {
     if (this.#isClosed) {
       throw new Error('the order spool is closed');
     }
-    const bytes = writeSync(this.#current.fd, `${line}\n`);
-    this.#seq = seq;
+    const text = this.#pendingLines.length > 0 ? this.#pendingLines + lines : lines;
+    this.#pendingLines = '';
+    const bytes = writeSync(this.#current.fd, text);
+    this.#seq = Math.max(this.#seq, seq);
     this.#current.bytes += bytes;
     this.#current.lastSeq = seq;
     if (this.#current.bytes >= this.#segmentBytes) {
