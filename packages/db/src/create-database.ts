@@ -30,10 +30,11 @@ export interface DatabaseConfig {
    */
   queryTimeoutMs?: number | undefined;
   /**
-   * Called with the SQL of every statement once it has run, transaction control included
-   * (tests count a path's round trips). Nothing is logged without it.
+   * Called with the SQL of every statement once it has run and how long it took (tests count
+   * a path's round trips): COMMIT and ROLLBACK included, not a transaction's BEGIN, which
+   * travels with its first statement. Nothing is logged without it.
    */
-  onStatement?: ((sql: string) => void) | undefined;
+  onStatement?: ((sql: string, durationMs: number) => void) | undefined;
 }
 
 /** Seconds between reconnect attempts: from 50 ms, doubling, at most 1 s, with jitter. */
@@ -82,7 +83,7 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
   const log: LogConfig | undefined = onStatement
     ? (event) => {
         if (event.level === 'query') {
-          onStatement(event.query.sql);
+          onStatement(event.query.sql, event.queryDurationMillis);
         }
       }
     : undefined;

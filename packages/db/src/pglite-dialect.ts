@@ -14,10 +14,15 @@ import type { PGliteWorkerClient } from './pglite-worker.js';
 
 /** One connection to the worker; PGlite serves one session, so callers take turns. */
 class WorkerConnection implements DatabaseConnection {
+  /** A transaction's BEGIN, run by the worker just before the transaction's first statement. */
+  pendingBegin: string | null = null;
+
   constructor(readonly client: PGliteWorkerClient) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.client.query(compiledQuery.sql, compiledQuery.parameters);
+    const before = this.pendingBegin;
+    this.pendingBegin = null;
+    const result = await this.client.query(compiledQuery.sql, compiledQuery.parameters, before);
     return {
       rows: result.rows as R[],
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
@@ -57,17 +62,25 @@ class WorkerDriver implements Driver {
     return this.#connection;
   }
 
+  /**
+   * BEGIN travels with the transaction's first statement (the worker runs both for one
+   * message, the statement only when BEGIN succeeded): a transaction costs one message less.
+   */
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`));
+    (connection as WorkerConnection).pendingBegin = `begin${isolation}`;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    if (!takeUnsentBegin(connection)) {
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    if (!takeUnsentBegin(connection)) {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    }
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -80,6 +93,14 @@ class WorkerDriver implements Driver {
 }
 
 const releases = new WeakMap<DatabaseConnection, () => void>();
+
+/** Drops a BEGIN no statement followed (an empty transaction): true when there was one. */
+function takeUnsentBegin(connection: DatabaseConnection): boolean {
+  const worker = connection as WorkerConnection;
+  const hadOne = worker.pendingBegin !== null;
+  worker.pendingBegin = null;
+  return hadOne;
+}
 
 /** Kysely over a PGlite worker thread; SQL is compiled exactly as for PostgreSQL. */
 export class PGliteWorkerDialect implements Dialect {

@@ -32,6 +32,8 @@ async function handle(message) {
       return {};
     }
     case 'query': {
+      // A transaction's BEGIN, sent with its first statement.
+      if (message.before) await db.exec(message.before);
       const result = await db.query(message.sql, message.params);
       return { rows: result.rows, affectedRows: result.affectedRows };
     }
@@ -178,8 +180,13 @@ export class PGliteWorkerClient {
     });
   }
 
-  async query(sql: string, params: readonly unknown[]): Promise<WorkerQueryResult> {
-    return (await this.#call({ type: 'query', sql, params })) as unknown as WorkerQueryResult;
+  /** Runs one statement; `before` (a transaction's BEGIN) runs first, and the statement only if it succeeded. */
+  async query(
+    sql: string,
+    params: readonly unknown[],
+    before: string | null = null,
+  ): Promise<WorkerQueryResult> {
+    return (await this.#call({ type: 'query', sql, params, before })) as unknown as WorkerQueryResult;
   }
 
   async exec(sql: string): Promise<void> {

@@ -79,7 +79,7 @@ async function loadTemplate(): Promise<Blob> {
 
 export interface TestDatabaseOptions {
   /** Sees the SQL of every statement once it has run (see `DatabaseConfig.onStatement`). */
-  onStatement?: (sql: string) => void;
+  onStatement?: (sql: string, durationMs: number) => void;
 }
 
 export async function createTestDatabase(

@@ -9,9 +9,9 @@ const INFY = testInstrument('INFY', 'NSE');
 
 /**
  * The round trips of the analyzer's hot path. A marketable placement is one transaction of
- * four statements: begin, the funds row and the position locked together, the order stored
- * already complete with its trade, position, funds and journal, commit. A second transaction
- * or another statement fails here.
+ * three round trips: the funds row and the position locked together (the transaction's
+ * BEGIN travels with it), the order stored already complete with its trade, position, funds
+ * and journal, COMMIT. A second transaction (a second COMMIT) or another statement fails here.
  */
 describe.each(testBackends())('sandbox statements per order on %s', (backend) => {
   let t: TestSandbox;
@@ -48,7 +48,7 @@ describe.each(testBackends())('sandbox statements per order on %s', (backend) =>
     return sql.slice(0, 60);
   }
 
-  it('a MARKET order that adds to a position: begin, one lock, one write, commit', async () => {
+  it('a MARKET order that adds to a position: one lock, one write, commit', async () => {
     statements.length = 0;
     events.length = 0;
     const placed = await t.sandbox.orders.placeOrder(
@@ -56,7 +56,6 @@ describe.each(testBackends())('sandbox statements per order on %s', (backend) =>
       t.context(userId),
     );
     expect(statements.map(shapeOf)).toEqual([
-      'begin',
       'lock funds+positions',
       'write trades+positions+funds+ledger+orders',
       'commit',
@@ -70,7 +69,7 @@ describe.each(testBackends())('sandbox statements per order on %s', (backend) =>
     expect(events.filter((event) => event.type === 'order_filled')).toHaveLength(1);
   });
 
-  it('a MARKET order that opens a position, and one that closes it, cost the same four', async () => {
+  it('a MARKET order that opens a position, and one that closes it, cost the same three', async () => {
     for (const action of ['BUY', 'SELL'] as const) {
       statements.length = 0;
       await t.sandbox.orders.placeOrder(
@@ -78,7 +77,6 @@ describe.each(testBackends())('sandbox statements per order on %s', (backend) =>
         t.context(userId),
       );
       expect(statements.map(shapeOf)).toEqual([
-        'begin',
         'lock funds+positions',
         'write trades+positions+funds+ledger+orders',
         'commit',
