@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +52,22 @@ export async function measureKiteOverhead(
   const database = await openDatabase(config);
   const app = await buildApp(config, { database, logger: pino({ level: 'silent' }) });
   const received = new Map<string, number>();
+  let lastReceived = 0;
   app.addHook('onRequest', (request, _reply, done) => {
-    received.set(request.id, preciseNow());
+    lastReceived = preciseNow();
+    received.set(request.id, lastReceived);
     done();
   });
+  // The moment the order's request is written to the broker's socket (undici's own probe):
+  // orders go one at a time, so each placement's first order write follows its own receipt.
+  const written: number[] = [];
+  const onHeaders = (message: unknown) => {
+    const { request } = message as { request: { method: string; path: string } };
+    if (request.method === 'POST' && request.path.startsWith('/orders/regular')) {
+      written.push(preciseNow());
+    }
+  };
+  diagnostics.subscribe('undici:client:sendHeaders', onHeaders);
   try {
     const { user, apiKey } = await app.services.accounts.setupAdmin({
       username: 'bench',
@@ -82,8 +95,10 @@ export async function measureKiteOverhead(
       pricetype: 'MARKET',
       product: 'MIS',
     });
+    const toSocket: number[] = [];
     for (let index = 0; index < orders; index += 1) {
       const started = performance.now();
+      written.length = 0;
       const response = await fetch(`${baseUrl}/api/v1/placeorder`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -93,6 +108,9 @@ export async function measureKiteOverhead(
         throw new Error(`order not placed: ${response.status} ${await response.text()}`);
       }
       await response.arrayBuffer();
+      if (written[0] !== undefined) {
+        toSocket.push(written[0] - lastReceived);
+      }
       // Under Kite's 10 orders/s (and the adapter's 90 % pacing of it).
       const wait = 125 - (performance.now() - started);
       if (wait > 0) {
@@ -123,6 +141,7 @@ export async function measureKiteOverhead(
     const platform = latency.map((row) => row.platform_ms).sort((a, b) => a - b);
     const broker = latency.map((row) => row.broker_ms).sort((a, b) => a - b);
     toKite.sort((a, b) => a - b);
+    toSocket.sort((a, b) => a - b);
     const row = (label: string, values: number[]) => [
       label,
       round3(percentile(values, 0.5)),
@@ -132,12 +151,14 @@ export async function measureKiteOverhead(
     return {
       orders: toKite.length,
       rows: [
+        row('received → order request written to the socket (platform overhead)', toSocket),
         row('received → order request at Kite (api + adapter + loopback)', toKite),
         row('received → adapter called (latency log platform_ms)', platform),
         row('broker round trip (latency log broker_ms)', broker),
       ],
     };
   } finally {
+    diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
     await app.close();
     await database.close();
     await fake.close();
