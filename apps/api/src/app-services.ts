@@ -521,7 +521,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       void strategies
         .recoverUnfinished()
         .then((counts) => {
-          if (counts.executed + counts.expired > 0) {
+          if (counts.executed + counts.expired + counts.interrupted > 0) {
             deps.logger.info(counts, 'unfinished strategy alerts recovered');
           }
         })
@@ -535,6 +535,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     },
     close: async () => {
       strategies.stopScheduler();
+      // Outcomes of answered alerts, before the database goes.
+      await strategies.settled();
       await brokerOrderFeed?.close();
       marketHub?.stop();
       tickSource?.stop();

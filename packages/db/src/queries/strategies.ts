@@ -224,6 +224,35 @@ export async function listUnfinishedAlerts(db: Executor): Promise<StrategyAlertR
     .execute();
 }
 
+/** An order an alert placed, as the order log recorded it. */
+export interface AlertOrderRow {
+  id: string;
+  symbol: string | null;
+  exchange: string | null;
+  status: string;
+  broker_order_id: string | null;
+}
+
+/**
+ * The orders recorded for an alert: strategy orders carry the alert id as their request id,
+ * and each is in the order log before it is sent. Orders are recorded after their alert was
+ * received, which bounds the search to the log's recent rows.
+ */
+export async function listAlertOrders(
+  db: Executor,
+  alertId: string,
+  receivedAt: Date,
+): Promise<AlertOrderRow[]> {
+  return db
+    .selectFrom('order_log')
+    .select(['id', 'symbol', 'exchange', 'status', 'broker_order_id'])
+    .where('created_at', '>=', receivedAt)
+    .where('request_id', '=', alertId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 /** Returns an interrupted `processing` alert to `received` so it can be claimed again. */
 export async function releaseAlert(db: Executor, id: string): Promise<void> {
   await db

@@ -281,7 +281,7 @@ describe.each(testBackends())(
           },
         ])
         .execute();
-      expect(await service.recoverUnfinished()).toEqual({ executed: 1, expired: 1 });
+      expect(await service.recoverUnfinished()).toEqual({ executed: 1, expired: 1, interrupted: 0 });
       expect(await netQuantity('WIPRO', 'NSE', 'MIS')).toBe(10);
       const statuses = Object.fromEntries(
         (await service.alerts(strategy.id)).map((alert) => [alert.id, alert.status]),

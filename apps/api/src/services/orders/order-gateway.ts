@@ -26,12 +26,18 @@ export class CoreOrderGateway implements OrderGateway {
     this.#options = options;
   }
 
-  async #call(userId: number): Promise<OrderCall | null> {
-    const auth = await this.#options.resolveAuth(userId);
+  async #call(order: GatewayOrder): Promise<OrderCall | null> {
+    const auth = await this.#options.resolveAuth(order.userId);
     if (!auth?.session) {
       return null;
     }
-    return { auth, mode: this.#options.modeSwitch.decide(), requestId: null, receivedAt: performance.now() };
+    // The alert id is the order's request id in the order log: alert recovery finds it there.
+    return {
+      auth,
+      mode: this.#options.modeSwitch.decide(),
+      requestId: order.alertId,
+      receivedAt: performance.now(),
+    };
   }
 
   #input(order: GatewayOrder) {
@@ -61,7 +67,7 @@ export class CoreOrderGateway implements OrderGateway {
   }
 
   async placeOrder(order: GatewayOrder): Promise<GatewayResult> {
-    const call = await this.#call(order.userId);
+    const call = await this.#call(order);
     if (!call) {
       return { status: 'error', message: API_MESSAGES.invalidApiKey };
     }
@@ -75,7 +81,7 @@ export class CoreOrderGateway implements OrderGateway {
   }
 
   async placeSmartOrder(order: GatewayOrder & { positionSize: number }): Promise<GatewayResult> {
-    const call = await this.#call(order.userId);
+    const call = await this.#call(order);
     if (!call) {
       return { status: 'error', message: API_MESSAGES.invalidApiKey };
     }

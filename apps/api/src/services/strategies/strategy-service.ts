@@ -14,6 +14,7 @@ import {
   insertStrategy,
   type JsonValue,
   type Kysely,
+  listAlertOrders,
   listAlerts,
   listIntradayStrategies,
   listStrategies,
@@ -62,6 +63,8 @@ import {
 
 export interface GatewayOrder {
   userId: number;
+  /** The alert the order executes: recorded with it, so a restart never places it again. */
+  alertId: string;
   strategy: string;
   symbol: string;
   exchange: Exchange;
@@ -135,6 +138,8 @@ export class StrategyService {
   /** Webhook id → strategy and mappings: an alert's hot path reads no configuration. */
   readonly #byWebhook = new Map<string, CachedStrategy>();
   #stopListening: (() => Promise<void>) | null = null;
+  /** Outcomes written after the alert's answer, until they are in the database. */
+  readonly #finishing = new Set<Promise<void>>();
 
   constructor(options: StrategyServiceOptions) {
     this.#options = options;
@@ -266,8 +271,17 @@ export class StrategyService {
     return listStrategySymbols(this.#options.db, strategyId);
   }
 
-  alerts(strategyId: number, limit?: number): Promise<StrategyAlertRow[]> {
+  async alerts(strategyId: number, limit?: number): Promise<StrategyAlertRow[]> {
+    // This process's outcomes still on their way are part of the history it shows.
+    await this.settled();
     return listAlerts(this.#options.db, strategyId, limit);
+  }
+
+  /** Waits until the outcomes of answered alerts are written (reads, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#finishing.size > 0) {
+      await Promise.all([...this.#finishing]);
+    }
   }
 
   /** Parses `SYMBOL,EXCHANGE,QTY,PRODUCT` lines (a header line is allowed). */
@@ -408,7 +422,7 @@ export class StrategyService {
     }
     if (!parsed.success) {
       const errors = toFieldErrors(parsed.error.issues);
-      await this.#finish(stored.id, 'rejected', { errors }, 'invalid payload');
+      this.#finishAfterAnswer(stored.id, 'rejected', { errors }, 'invalid payload');
       return {
         statusCode: 400,
         body: {
@@ -436,6 +450,25 @@ export class StrategyService {
     });
   }
 
+  /**
+   * Writes an alert's outcome without holding its answer. Safe because a lost outcome (a
+   * crash before it was written) never leads to a second execution: the alert stays
+   * unfinished, and recovery finds the orders it recorded (`recoverUnfinished`).
+   */
+  #finishAfterAnswer(
+    id: string,
+    status: Exclude<AlertStatus, 'received' | 'processing' | 'duplicate'>,
+    outcome: JsonValue | null,
+    error: string | null,
+  ): void {
+    const write: Promise<void> = this.#finish(id, status, outcome, error)
+      .catch((failure: unknown) => {
+        this.#options.logger.error({ err: failure, alert: id }, 'alert outcome not written');
+      })
+      .finally(() => this.#finishing.delete(write));
+    this.#finishing.add(write);
+  }
+
   async #process(
     alert: StrategyAlertRow,
     strategy: StrategyRow,
@@ -449,7 +482,7 @@ export class StrategyService {
       };
     }
     if (!strategy.is_active) {
-      await this.#finish(alert.id, 'ignored', null, 'strategy inactive');
+      this.#finishAfterAnswer(alert.id, 'ignored', null, 'strategy inactive');
       return {
         statusCode: strategy.kind === 'chartink' ? 200 : 400,
         body: { status: 'error', message: 'Strategy is inactive', alert_id: alert.id },
@@ -462,16 +495,16 @@ export class StrategyService {
         ? planChartinkAlert(strategy, mappings, payload as ChartinkAlert, istTime)
         : planStrategyAlert(strategy, mappings, payload as StrategyAlert, istTime);
     if (!plan.ok) {
-      await this.#finish(alert.id, 'rejected', null, plan.message);
+      this.#finishAfterAnswer(alert.id, 'rejected', null, plan.message);
       return {
         statusCode: plan.status,
         body: { status: 'error', message: plan.message, alert_id: alert.id },
       };
     }
-    const results = await this.#execute(strategy, plan.orders);
+    const results = await this.#execute(strategy, plan.orders, alert.id);
     const failed = results.filter((result) => result.status === 'error').length;
     const status = failed === 0 ? 'executed' : failed === results.length ? 'failed' : 'partial';
-    await this.#finish(
+    this.#finishAfterAnswer(
       alert.id,
       status,
       { results, skipped: plan.skipped },
@@ -492,12 +525,14 @@ export class StrategyService {
   async #execute(
     strategy: StrategyRow,
     orders: readonly PlannedOrder[],
+    alertId: string,
   ): Promise<NonNullable<AlertResponse['results']>> {
     const gateway = this.#options.gateway();
     const results: NonNullable<AlertResponse['results']> = [];
     for (const order of orders) {
       const base: GatewayOrder = {
         userId: strategy.user_id,
+        alertId,
         strategy: strategy.name,
         symbol: order.symbol,
         exchange: order.exchange,
@@ -532,13 +567,29 @@ export class StrategyService {
 
   /**
    * Start-up recovery: alerts stored but not finished (a crash between receipt and execution)
-   * are executed when still fresh, expired when older than `maxAlertAgeMs`.
+   * are executed when still fresh, expired when older than `maxAlertAgeMs`. An alert that had
+   * recorded orders already (a crash during or after its execution, before its outcome was
+   * written) is never executed again: it is finished from the order log as `interrupted`.
+   * Runs after the order journal recovered what the stopped process had recorded.
    */
-  async recoverUnfinished(): Promise<{ executed: number; expired: number }> {
+  async recoverUnfinished(): Promise<{ executed: number; expired: number; interrupted: number }> {
     const { db, now } = this.#options;
     let executed = 0;
     let expired = 0;
+    let interrupted = 0;
     for (const alert of await listUnfinishedAlerts(db)) {
+      const recorded = await listAlertOrders(db, alert.id, alert.received_at);
+      if (recorded.length > 0) {
+        const isClean = recorded.every((order) => order.status !== 'failed' && order.status !== 'rejected');
+        await this.#finish(
+          alert.id,
+          isClean ? 'executed' : 'partial',
+          { interrupted: true, orders: recorded.map((order) => ({ ...order })) },
+          `interrupted by a restart after ${recorded.length} of its orders were recorded; not executed again (any order not recorded then was never placed)`,
+        );
+        interrupted += 1;
+        continue;
+      }
       await releaseAlert(db, alert.id);
       const age = now() - alert.received_at.getTime();
       if (age > this.#options.maxAlertAgeMs) {
@@ -573,7 +624,8 @@ export class StrategyService {
       await this.#process(fresh, strategy, parsed.data as StrategyAlert | ChartinkAlert);
       executed += 1;
     }
-    return { executed, expired };
+    await this.settled();
+    return { executed, expired, interrupted };
   }
 
   // ------------------------------------------------------------------ square-off
@@ -614,7 +666,7 @@ export class StrategyService {
         0,
       );
       await claimAlert(db, alertId);
-      const results = await this.#execute(strategy, orders);
+      const results = await this.#execute(strategy, orders, alertId);
       const failed = results.filter((result) => result.status === 'error').length;
       await this.#finish(
         alertId,

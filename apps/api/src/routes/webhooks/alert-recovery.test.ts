@@ -1,0 +1,115 @@
+import { testBackends } from '@openalgo/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StrategyService } from '../../services/strategies/strategy-service.js';
+import { startTestApp, type TestApp, tradingHoursClock } from '../../testing/test-app.js';
+
+interface AlertBody {
+  status: string;
+  alert_id: string;
+  results?: Array<{ status: string; orderid?: string }>;
+}
+
+/**
+ * An alert's outcome is written after its answer; a crash before it is written must never
+ * execute the alert twice. Strategy orders carry their alert's id in the order log (recorded
+ * before they are sent), and start-up recovery finishes an alert whose orders are recorded
+ * from the log instead of executing it again.
+ */
+describe.each(testBackends())('strategy alerts interrupted by a restart on %s', (kind) => {
+  let t: TestApp;
+  let service: StrategyService;
+  let userId: number;
+  let url = '';
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { now: tradingHoursClock(), env: { STRATEGY_DEDUPE_WINDOW_MS: '0' } });
+    expect((await t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode: true })).status).toBe(200);
+    service = t.app.services.strategies;
+    userId = (await t.app.services.accounts.findAdmin()).id;
+    const strategy = await service.create(userId, {
+      name: 'recovery',
+      platform: 'tradingview',
+      is_intraday: false,
+      trading_mode: 'LONG',
+      is_active: true,
+    });
+    await service.addSymbols(userId, strategy.id, [
+      { symbol: 'SBIN', exchange: 'NSE', quantity: 3, product: 'CNC' },
+    ]);
+    url = `/strategy/webhook/${strategy.webhook_id}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function held(): Promise<number> {
+    const response = await t.post('/api/v1/positionbook', { apikey: t.apiKey });
+    const rows = (response.json as { data: Array<{ symbol: string; product: string; quantity: number }> })
+      .data;
+    return Number(rows.find((row) => row.symbol === 'SBIN' && row.product === 'CNC')?.quantity ?? 0);
+  }
+
+  async function alertRow(id: string) {
+    await service.settled();
+    return t.app.services.db
+      .selectFrom('strategy_alerts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  }
+
+  it("records the alert's id with its order, and its outcome once answered", async () => {
+    const response = await t.post(url, { symbol: 'SBIN', action: 'BUY' });
+    const body = response.json as AlertBody;
+    expect(body.results?.[0]?.status).toBe('success');
+    await expect
+      .poll(() =>
+        t.app.services.db
+          .selectFrom('order_log')
+          .select(['request_id', 'status'])
+          .where('broker_order_id', '=', body.results?.[0]?.orderid ?? '')
+          .executeTakeFirst(),
+      )
+      .toEqual({ request_id: body.alert_id, status: 'accepted' });
+    expect(await alertRow(body.alert_id)).toMatchObject({ status: 'executed', error: null });
+    expect((await service.alerts((await service.list(userId))[0]?.id ?? 0))[0]?.id).toBe(body.alert_id);
+  });
+
+  it('an alert whose outcome was lost after its order was placed is not executed again at restart', async () => {
+    const before = await held();
+    const response = await t.post(url, { symbol: 'SBIN', action: 'BUY' });
+    const body = response.json as AlertBody;
+    expect(body.results?.[0]?.status).toBe('success');
+    expect(await held()).toBe(before + 3);
+    // The order log has the order, completed (as the journal leaves it after a restart).
+    await expect
+      .poll(() =>
+        t.app.services.db
+          .selectFrom('order_log')
+          .select('status')
+          .where('request_id', '=', body.alert_id)
+          .execute(),
+      )
+      .toEqual([{ status: 'accepted' }]);
+    // As if the process had stopped before the outcome was written.
+    await alertRow(body.alert_id);
+    await t.app.services.db
+      .updateTable('strategy_alerts')
+      .set({ status: 'processing', outcome: null, error: null, processed_at: null })
+      .where('id', '=', body.alert_id)
+      .execute();
+
+    expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 1 });
+    expect(await held()).toBe(before + 3);
+    const recovered = await alertRow(body.alert_id);
+    expect(recovered.status).toBe('executed');
+    expect(recovered.error).toMatch(/interrupted by a restart .* not executed again/);
+    expect(recovered.outcome).toMatchObject({
+      interrupted: true,
+      orders: [{ symbol: 'SBIN', exchange: 'NSE', broker_order_id: body.results?.[0]?.orderid }],
+    });
+    // Finished now: a second start-up leaves it alone.
+    expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 0 });
+  });
+});
