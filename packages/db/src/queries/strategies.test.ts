@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as dedupeMigration from '../migrations/202612020300_strategy_alert_dedupe.js';
 import { createTestDatabase, type TestDatabase, testBackends } from '../testing.js';
@@ -145,6 +146,21 @@ describe.each(testBackends())('strategies and alerts on %s', (backend) => {
     expect((await store('6', 9_000, longKey)).status).toBe('processing');
     expect((await store('7', 9_500, longKey)).status).toBe('duplicate');
     expect(statements).toHaveLength(7);
+  });
+
+  it('stores an alert whatever the size of its dedupe key (an unparsable payload is its own key)', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'big keys',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-big-keys',
+    });
+    const dedupeKey = JSON.stringify({ junk: randomBytes(12_000).toString('base64') });
+    const input = { strategyId: strategy.id, receivedAt: new Date(), payload: {}, dedupeKey };
+    const first = await insertAlert(handle.db, { ...input, id: `alr_${backend}_big1` }, 5_000);
+    const again = await insertAlert(handle.db, { ...input, id: `alr_${backend}_big2` }, 5_000);
+    expect([first.status, again.status]).toEqual(['received', 'duplicate']);
   });
 
   it('the migration anchors alerts stored before it, so they still count within their window', async () => {
