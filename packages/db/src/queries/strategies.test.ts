@@ -7,6 +7,7 @@ import {
   deleteStrategy,
   findStrategyByWebhookId,
   finishAlert,
+  finishAlerts,
   insertAlert,
   insertStrategy,
   listAlerts,
@@ -270,6 +271,55 @@ describe.each(testBackends())('strategies and alerts on %s', (backend) => {
     expect(again.outcome).toEqual({ duplicateOf: first.id });
     expect(again.processed_at).toBeInstanceOf(Date);
     expect((await listUnfinishedAlerts(handle.db)).map((row) => row.id)).toContain(first.id);
+  });
+
+  it('writes several outcomes in one statement', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'outcomes',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-outcomes',
+    });
+    const ids = ['o1', 'o2', 'o3'].map((suffix) => `alr_${backend}_${suffix}`);
+    for (const [index, id] of ids.entries()) {
+      await insertAlert(
+        handle.db,
+        { id, strategyId: strategy.id, receivedAt: new Date(), payload: {}, dedupeKey: `k${index}` },
+        0,
+        { claim: true },
+      );
+    }
+    const processedAt = new Date('2026-11-24T05:00:00.123Z');
+    statements.length = 0;
+    await finishAlerts(handle.db, [
+      {
+        id: ids[0] ?? '',
+        status: 'executed',
+        outcome: { results: [{ orderid: '7' }] },
+        error: null,
+        processedAt,
+      },
+      { id: ids[1] ?? '', status: 'rejected', outcome: null, error: 'outside hours', processedAt },
+      {
+        id: ids[2] ?? '',
+        status: 'partial',
+        outcome: { text: 'it\'s "quoted"' },
+        error: '1 of 2',
+        processedAt,
+      },
+    ]);
+    expect(statements).toHaveLength(1);
+    const rows = Object.fromEntries((await listAlerts(handle.db, strategy.id)).map((row) => [row.id, row]));
+    expect(rows[ids[0] ?? '']).toMatchObject({
+      status: 'executed',
+      outcome: { results: [{ orderid: '7' }] },
+      error: null,
+      processed_at: processedAt,
+    });
+    expect(rows[ids[1] ?? '']).toMatchObject({ status: 'rejected', outcome: null, error: 'outside hours' });
+    expect(rows[ids[2] ?? '']).toMatchObject({ status: 'partial', outcome: { text: 'it\'s "quoted"' } });
+    expect((await listUnfinishedAlerts(handle.db)).map((row) => row.id)).not.toContain(ids[0]);
   });
 
   it('marks the daily square-off once per IST date', async () => {

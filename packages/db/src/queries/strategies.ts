@@ -214,6 +214,29 @@ export async function finishAlert(db: Executor, input: FinishAlertInput): Promis
     .execute();
 }
 
+/** Several alerts' outcomes in one statement (in order; an alert appears once). */
+export async function finishAlerts(db: Executor, inputs: readonly FinishAlertInput[]): Promise<void> {
+  const [only] = inputs;
+  if (only === undefined) {
+    return;
+  }
+  if (inputs.length === 1) {
+    await finishAlert(db, only);
+    return;
+  }
+  const values = sql.join(
+    inputs.map(
+      (input) =>
+        sql`(${input.id}::text, ${input.status}::text, ${input.outcome === null ? null : JSON.stringify(input.outcome)}::text, ${input.error}::text, ${input.processedAt}::timestamptz)`,
+    ),
+  );
+  await sql`
+    update strategy_alerts as a
+    set status = v.status, outcome = v.outcome::jsonb, error = v.error, processed_at = v.processed_at
+    from (values ${values}) as v (id, status, outcome, error, processed_at)
+    where a.id = v.id`.execute(db);
+}
+
 /** Alerts whose processing never finished (a crash between receipt and execution). */
 export async function listUnfinishedAlerts(db: Executor): Promise<StrategyAlertRow[]> {
   return db

@@ -6,10 +6,12 @@ import {
   type DatabaseHandle,
   deleteStrategy,
   deleteStrategySymbol,
+  type FinishAlertInput,
   findAlert,
   findStrategy,
   findStrategyByWebhookId,
   finishAlert,
+  finishAlerts,
   insertAlert,
   insertStrategy,
   type JsonValue,
@@ -138,8 +140,9 @@ export class StrategyService {
   /** Webhook id → strategy and mappings: an alert's hot path reads no configuration. */
   readonly #byWebhook = new Map<string, CachedStrategy>();
   #stopListening: (() => Promise<void>) | null = null;
-  /** Outcomes written after the alert's answer, until they are in the database. */
-  readonly #finishing = new Set<Promise<void>>();
+  /** Outcomes of answered alerts not yet written, and the write under way. */
+  #finishQueue: FinishAlertInput[] = [];
+  #finishWriting: Promise<void> | null = null;
 
   constructor(options: StrategyServiceOptions) {
     this.#options = options;
@@ -279,8 +282,8 @@ export class StrategyService {
 
   /** Waits until the outcomes of answered alerts are written (reads, shutdown). */
   async settled(): Promise<void> {
-    while (this.#finishing.size > 0) {
-      await Promise.all([...this.#finishing]);
+    while (this.#finishWriting) {
+      await this.#finishWriting;
     }
   }
 
@@ -451,9 +454,11 @@ export class StrategyService {
   }
 
   /**
-   * Writes an alert's outcome without holding its answer. Safe because a lost outcome (a
-   * crash before it was written) never leads to a second execution: the alert stays
-   * unfinished, and recovery finds the orders it recorded (`recoverUnfinished`).
+   * Writes an alert's outcome without holding its answer: at once when no write is under way,
+   * else with the outcomes that arrive meanwhile, in one statement. Safe because a lost
+   * outcome (a crash before it was written, a failed write) never leads to a second
+   * execution: the alert stays unfinished, and recovery finds the orders it recorded
+   * (`recoverUnfinished`).
    */
   #finishAfterAnswer(
     id: string,
@@ -461,12 +466,26 @@ export class StrategyService {
     outcome: JsonValue | null,
     error: string | null,
   ): void {
-    const write: Promise<void> = this.#finish(id, status, outcome, error)
-      .catch((failure: unknown) => {
-        this.#options.logger.error({ err: failure, alert: id }, 'alert outcome not written');
-      })
-      .finally(() => this.#finishing.delete(write));
-    this.#finishing.add(write);
+    this.#finishQueue.push({ id, status, outcome, error, processedAt: new Date(this.#options.now()) });
+    this.#finishWriting ??= this.#writeFinishes();
+  }
+
+  async #writeFinishes(): Promise<void> {
+    try {
+      while (this.#finishQueue.length > 0) {
+        const batch = this.#finishQueue.splice(0, 500);
+        try {
+          await finishAlerts(this.#options.db, batch);
+        } catch (failure) {
+          this.#options.logger.error(
+            { err: failure, alerts: batch.map((input) => input.id) },
+            'alert outcomes not written; recovery settles them at the next start',
+          );
+        }
+      }
+    } finally {
+      this.#finishWriting = null;
+    }
   }
 
   async #process(
