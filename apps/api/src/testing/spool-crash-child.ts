@@ -50,7 +50,9 @@ journal.complete({
   error: null,
   completedAt: new Date(),
 });
-// Let the journal try (and fail) to write the rows, so the crash comes after a refused write.
+// Let the journal try (and fail) to write the rows, so the crash comes after a refused write,
+// and let the spool write the outcome (it goes with the next record, or at the end of the turn).
 await journal.flush();
+await new Promise((resolve) => setImmediate(resolve));
 process.stdout.write(`recorded ${journal.pendingRecords}\n`);
 setInterval(() => undefined, 1_000);

@@ -42,7 +42,11 @@ interface PendingCompletion {
 }
 
 export interface RecoveredSpool {
+  /** Rows written to the database from the spool. */
   records: number;
+  /** Rows read back that the database had already (written before the stop). */
+  alreadyStored: number;
+  /** Outcomes applied. */
   completions: number;
   unreadable: number;
 }
@@ -105,28 +109,31 @@ export class OrderJournal {
   async recover(): Promise<RecoveredSpool> {
     const spool = this.#options.spool;
     if (!spool) {
-      return { records: 0, completions: 0, unreadable: 0 };
+      return { records: 0, alreadyStored: 0, completions: 0, unreadable: 0 };
     }
     const backlog = spool.readBacklog();
     const completionOf = new Map(backlog.completions.map((completion) => [completion.id, completion]));
+    let inserted = 0;
     for (let from = 0; from < backlog.records.length; from += this.#batchSize) {
-      await recordOrders(
+      const written = await recordOrders(
         this.#options.db,
         backlog.records
           .slice(from, from + this.#batchSize)
           .map((record) => ({ ...record, completion: completionOf.get(record.id) ?? null })),
       );
+      inserted += written.size;
     }
     for (let from = 0; from < backlog.completions.length; from += this.#batchSize) {
       await completeOrders(this.#options.db, backlog.completions.slice(from, from + this.#batchSize));
     }
     spool.dropBacklog();
     const recovered = {
-      records: backlog.records.length,
+      records: inserted,
+      alreadyStored: backlog.records.length - inserted,
       completions: backlog.completions.length,
       unreadable: backlog.unreadable,
     };
-    if (recovered.records + recovered.completions + recovered.unreadable > 0) {
+    if (recovered.records + recovered.unreadable > 0) {
       this.#options.logger.warn(recovered, 'order log rows recovered from the spool of a stopped process');
     }
     return recovered;
@@ -373,6 +380,7 @@ export class OrderJournal {
     } else if (!isDrained) {
       this.#options.logger.error('order log completions lost at shutdown');
     }
+    await this.#options.spool?.settled();
     this.#options.spool?.close(isDrained);
   }
 }

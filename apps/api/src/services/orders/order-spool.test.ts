@@ -37,7 +37,7 @@ describe('OrderSpool', () => {
       dir,
       sync: 'os',
       logger: quiet,
-      ...(segmentBytes ? { segmentBytes } : {}),
+      ...(segmentBytes ? { segmentBytes, recycleBytes: 1 } : {}),
     });
     if (!spool) {
       throw new Error('spool held');
@@ -45,20 +45,47 @@ describe('OrderSpool', () => {
     return spool;
   };
 
-  it('starts new segments as they fill and deletes those the database has caught up with', () => {
+  it('starts new segments as they fill and deletes those the database has caught up with', async () => {
     const spool = open(600);
-    const seqs = Array.from({ length: 10 }, (_, index) => spool.appendRecord(record(`ord_${index}`)));
+    const seqs: number[] = [];
+    for (let index = 0; index < 10; index += 1) {
+      // The next segment is opened in the background, ahead of need.
+      await spool.settled();
+      seqs.push(spool.appendRecord(record(`ord_${index}`)));
+    }
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await spool.settled();
     const full = segments();
     expect(full.length).toBeGreaterThan(2);
     spool.release(5);
+    await spool.settled();
     const kept = segments();
     expect(kept.length).toBeLessThan(full.length);
     expect(kept.length).toBeGreaterThan(0);
     spool.release(10);
-    // Every closed segment gone; the current one is empty (truncated) or gone.
+    await spool.settled();
+    // Caught up: the written segments are gone, only fresh (empty) ones remain.
+    expect(segments().every((name) => readFileSync(join(dir, name), 'utf8') === '')).toBe(true);
     spool.close(false);
     expect(segments()).toEqual([]);
+  });
+
+  it('replaces a small caught-up segment once it is old enough, not before', async () => {
+    const young = OrderSpool.open({ dir, sync: 'os', logger: quiet, recycleMs: 60_000 });
+    await young?.settled();
+    young?.appendRecord(record('ord_1'));
+    young?.release(1);
+    await young?.settled();
+    // Caught up, but small and young: kept (it costs nothing, and a new file would).
+    expect(segments().map((name) => readFileSync(join(dir, name), 'utf8').length > 0)).toContain(true);
+    young?.close(true);
+    const old = OrderSpool.open({ dir, sync: 'os', logger: quiet, recycleMs: 0 });
+    await old?.settled();
+    old?.appendRecord(record('ord_2'));
+    old?.release(1);
+    await old?.settled();
+    expect(segments().every((name) => readFileSync(join(dir, name), 'utf8') === '')).toBe(true);
+    old?.close(true);
   });
 
   it('writes an outcome with the next record, or at the end of the turn, never before a record', async () => {
@@ -93,11 +120,13 @@ describe('OrderSpool', () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines()).toEqual(['r', 'c', 'r', 'c']);
+    await spool.settled();
     spool.close(true);
   });
 
-  it('reads back what a stopped process left, latest outcome per order, skipping a torn last line', () => {
+  it('reads back what a stopped process left, latest outcome per order, skipping a torn last line', async () => {
     const first = open();
+    await first.settled();
     first.appendRecord(record('ord_1'));
     first.appendRecord(record('ord_2'));
     first.appendCompletion({
@@ -116,6 +145,7 @@ describe('OrderSpool', () => {
       error: null,
       completedAt: new Date('2026-12-02T04:00:02.000Z'),
     });
+    await first.settled();
     first.close(false);
     const [segment] = segments();
     appendFileSync(join(dir, segment as string), '{"k":"r","s":5,"id":"ord_3","us');
@@ -133,6 +163,7 @@ describe('OrderSpool', () => {
     second.appendRecord(record('ord_4'));
     second.dropBacklog();
     expect(second.readBacklog().records).toEqual([]);
+    await second.settled();
     second.close(true);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -1,15 +1,16 @@
 import {
+  close,
   closeSync,
   existsSync,
   fdatasync,
   fdatasyncSync,
-  fstatSync,
-  ftruncateSync,
   mkdirSync,
+  open,
   openSync,
   readdirSync,
   readFileSync,
   rmSync,
+  unlink,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -31,8 +32,12 @@ export interface OrderSpoolOptions {
   dir: string;
   sync: OrderSpoolSync;
   logger: Logger;
-  /** A segment is closed and a new one started beyond this size. */
+  /** A segment is closed and a new one started beyond this size, caught up with or not. */
   segmentBytes?: number;
+  /** A segment the database has caught up with is replaced once it holds this much… */
+  recycleBytes?: number;
+  /** …or is this old (ms), so little is read back twice after a crash. */
+  recycleMs?: number;
 }
 
 /** What a stopped process left in the spool: rows the database may not have. */
@@ -55,18 +60,24 @@ interface Segment {
   bytes: number;
   /** The highest sequence number written to it (0: none). */
   lastSeq: number;
+  /** When it became the segment written to (epoch ms). */
+  startedAt: number;
 }
 
 const SEGMENT_PATTERN = /^segment-(\d{12})\.jsonl$/;
 const LOCK_FILE = 'spool.lock';
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+const DEFAULT_RECYCLE_BYTES = 1024 * 1024;
+const DEFAULT_RECYCLE_MS = 1_000;
 
 /**
  * The order log's write-ahead file. Every order is appended here — a synchronous write of one
  * line, some ten microseconds — before the broker is called, and reaches the database a moment
  * later in the journal's group commit. So an order is recorded before it is sent without a
  * database round trip on its way to the broker. Entries are numbered; once the database holds
- * everything up to a number, the segments below it are deleted (the current one truncated).
+ * everything up to a number, the segments below it are deleted. Only the appends run on the
+ * request's thread: the next segment is opened ahead of time, and finished ones are closed and
+ * deleted, in the background (metadata operations can stall for long on a busy disk).
  * At start-up, whatever a stopped process left behind is read back and written to the database
  * before the unfinished orders are reconciled.
  *
@@ -77,8 +88,16 @@ const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 export class OrderSpool {
   readonly #options: OrderSpoolOptions;
   readonly #segmentBytes: number;
+  readonly #recycleBytes: number;
+  readonly #recycleMs: number;
   readonly #closed: Segment[] = [];
   #current: Segment;
+  /** The next segment, opened in the background before it is needed. */
+  #spare: Segment | null = null;
+  #isPreparing = false;
+  /** Background file operations under way (`settled()` waits for them). */
+  #fileOperations = 0;
+  #onSettled: Array<() => void> = [];
   #seq = 0;
   #nextSegment: number;
   #backlogFiles: string[];
@@ -92,9 +111,21 @@ export class OrderSpool {
   private constructor(options: OrderSpoolOptions, backlogFiles: string[], nextSegment: number) {
     this.#options = options;
     this.#segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.#recycleBytes = Math.min(options.recycleBytes ?? DEFAULT_RECYCLE_BYTES, this.#segmentBytes);
+    this.#recycleMs = options.recycleMs ?? DEFAULT_RECYCLE_MS;
     this.#backlogFiles = backlogFiles;
     this.#nextSegment = nextSegment;
-    this.#current = this.#openSegment();
+    const path = this.#nextPath();
+    this.#current = { path, fd: openSync(path, 'a'), bytes: 0, lastSeq: 0, startedAt: Date.now() };
+    this.#prepareSpare();
+  }
+
+  /** Resolves once the background file operations under way are done (tests, shutdown). */
+  settled(): Promise<void> {
+    if (this.#fileOperations === 0 && !this.#isPreparing) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#onSettled.push(resolve));
   }
 
   /** Takes the folder; `null` when another live process holds it. */
@@ -213,12 +244,18 @@ export class OrderSpool {
       this.#pendingLines = '';
     }
     while (this.#closed.length > 0 && (this.#closed[0]?.lastSeq ?? 0) <= seq) {
-      const segment = this.#closed.shift() as Segment;
-      rmSync(segment.path, { force: true });
+      this.#retire(this.#closed.shift() as Segment);
     }
-    if (this.#current.bytes > 0 && this.#current.lastSeq <= seq) {
-      ftruncateSync(this.#current.fd, 0);
-      this.#current.bytes = 0;
+    const current = this.#current;
+    if (
+      this.#spare &&
+      current.bytes > 0 &&
+      current.lastSeq <= seq &&
+      (current.bytes >= this.#recycleBytes || Date.now() - current.startedAt >= this.#recycleMs)
+    ) {
+      // Caught up: start afresh rather than let a segment the database no longer needs grow.
+      this.#retire(this.#current);
+      this.#current = this.#takeSpare();
     }
   }
 
@@ -234,13 +271,70 @@ export class OrderSpool {
       this.#write('', this.#pendingLastSeq);
     }
     this.#isClosed = true;
-    for (const segment of [...this.#closed, this.#current]) {
+    const spare = this.#spare;
+    this.#spare = null;
+    for (const segment of [...this.#closed, this.#current, ...(spare ? [spare] : [])]) {
       closeSync(segment.fd);
       if (isDrained || segment.bytes === 0) {
         rmSync(segment.path, { force: true });
       }
     }
     rmSync(join(this.#options.dir, LOCK_FILE), { force: true });
+  }
+
+  #nextPath(): string {
+    const path = join(this.#options.dir, `segment-${String(this.#nextSegment).padStart(12, '0')}.jsonl`);
+    this.#nextSegment += 1;
+    return path;
+  }
+
+  #prepareSpare(): void {
+    if (this.#spare || this.#isPreparing || this.#isClosed) {
+      return;
+    }
+    this.#isPreparing = true;
+    const path = this.#nextPath();
+    open(path, 'a', (error, fd) => {
+      this.#isPreparing = false;
+      if (error) {
+        this.#options.logger.warn(
+          { err: error, path },
+          'next order spool segment not opened; retrying later',
+        );
+      } else if (this.#isClosed) {
+        close(fd, () => unlink(path, () => undefined));
+      } else {
+        this.#spare = { path, fd, bytes: 0, lastSeq: 0, startedAt: 0 };
+      }
+      this.#settle();
+    });
+  }
+
+  #takeSpare(): Segment {
+    const spare = this.#spare as Segment;
+    spare.startedAt = Date.now();
+    this.#spare = null;
+    this.#prepareSpare();
+    return spare;
+  }
+
+  /** Closes and deletes a segment the database has caught up with, in the background. */
+  #retire(segment: Segment): void {
+    this.#fileOperations += 1;
+    close(segment.fd, () =>
+      unlink(segment.path, () => {
+        this.#fileOperations -= 1;
+        this.#settle();
+      }),
+    );
+  }
+
+  #settle(): void {
+    if (this.#fileOperations === 0 && !this.#isPreparing) {
+      for (const resolve of this.#onSettled.splice(0)) {
+        resolve();
+      }
+    }
   }
 
   /** Writes the waiting outcomes and `lines` in one system call; `seq` is the last entry's. */
@@ -255,19 +349,17 @@ export class OrderSpool {
     this.#current.bytes += bytes;
     this.#current.lastSeq = seq;
     if (this.#current.bytes >= this.#segmentBytes) {
+      if (!this.#spare) {
+        // Not open yet: this one grows a little longer.
+        this.#prepareSpare();
+        return;
+      }
       if (this.#options.sync === 'disk') {
         fdatasyncSync(this.#current.fd);
       }
       this.#closed.push(this.#current);
-      this.#current = this.#openSegment();
+      this.#current = this.#takeSpare();
     }
-  }
-
-  #openSegment(): Segment {
-    const path = join(this.#options.dir, `segment-${String(this.#nextSegment).padStart(12, '0')}.jsonl`);
-    this.#nextSegment += 1;
-    const fd = openSync(path, 'a');
-    return { path, fd, bytes: fstatSync(fd).size, lastSeq: 0 };
   }
 }
 
