@@ -131,7 +131,12 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
         expect(response.json).toMatchObject({ status: 'error', message: DATABASE_UNAVAILABLE_MESSAGE });
       }
     });
-    /** The one order-log row of a strategy once it is settled, and its sandbox orders. */
+    /**
+     * The one order-log row of a strategy once it is settled, and its sandbox orders. The row
+     * follows the answer (the order was recorded in the spool first; its row may still be
+     * waiting for the database to take it after the cut), so it is waited for; there is never
+     * more than one.
+     */
     async function settledPlacement(strategy: string) {
       for (let attempt = 0; attempt < 100; attempt += 1) {
         const rows = await base.db
@@ -139,7 +144,7 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
           .select(['status', 'broker_order_id', 'request', 'response'])
           .where('strategy', '=', strategy)
           .execute();
-        expect(rows).toHaveLength(1);
+        expect(rows.length).toBeLessThanOrEqual(1);
         const row = rows[0];
         if (row && !['pending', 'sent', 'unknown'].includes(row.status)) {
           const clientOrderId = (row.request as { client_order_id: string }).client_order_id;

@@ -52,6 +52,8 @@ describe.each(testBackends())(
 
     /** Every order the strategy engine placed, from the order log (mode, strategy, symbol, quantity). */
     async function placedOrders() {
+      // Rows follow their orders in the journal's next batch.
+      await t.app.services.orderJournal.flush();
       return t.app.services.db
         .selectFrom('order_log')
         .select(['mode', 'strategy', 'symbol', 'request', 'status'])
