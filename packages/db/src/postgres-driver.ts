@@ -143,6 +143,12 @@ class ReservedConnection implements DatabaseConnection {
     compiledQuery: CompiledQuery,
     chunkSize: number,
   ): AsyncIterableIterator<QueryResult<R>> {
+    const begin = this.#pendingBegin;
+    if (begin !== null) {
+      // A cursor cannot share the BEGIN's round trip: open the transaction first.
+      this.#pendingBegin = null;
+      await this.#run(CompiledQuery.raw(begin));
+    }
     const query = this.#sql.unsafe(compiledQuery.sql, [
       ...compiledQuery.parameters,
     ] as postgres.ParameterOrJSON<never>[]);

@@ -63,6 +63,33 @@ describe.each(testBackends())('transactions on %s', (backend) => {
     expect(await notes()).toEqual([1, 2, 4]);
   });
 
+  it('a transaction that starts with a streamed query streams inside it', async () => {
+    const held = await handle.db.transaction().execute(async (trx) => {
+      const ids: number[] = [];
+      for await (const row of trx
+        .selectFrom(sql<{ id: number }>`tx_probe`.as('p'))
+        .select(sql<number>`id`.as('id'))
+        .where(sql<boolean>`id = 1`)
+        .forUpdate()
+        .stream(1)) {
+        ids.push(row.id);
+      }
+      expect(ids).toEqual([1]);
+      if (backend === 'pglite') {
+        return true;
+      }
+      // The row the stream locked stays locked until this transaction ends.
+      return handle.db
+        .transaction()
+        .execute((other) => sql`select id from tx_probe where id = 1 for update nowait`.execute(other))
+        .then(
+          () => false,
+          () => true,
+        );
+    });
+    expect(held).toBe(true);
+  });
+
   it('an empty transaction sends nothing; the isolation level still applies to a real one', async () => {
     statements.length = 0;
     expect(await handle.db.transaction().execute(async () => 'nothing')).toBe('nothing');
