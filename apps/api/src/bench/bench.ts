@@ -47,7 +47,17 @@ const RAISED_LIMITS: Record<string, string> = {
 async function startServer(env: Record<string, string>): Promise<Server> {
   const started = performance.now();
   const child = spawn(process.execPath, [serverEntry], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: '0', ...RAISED_LIMITS, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      // The market-data hub on ephemeral loopback ports: a bench never takes (or fails on) the
+      // default ones another api, or a test suite, may hold.
+      HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+      HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
+      ...RAISED_LIMITS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

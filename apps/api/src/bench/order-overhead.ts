@@ -48,6 +48,8 @@ export async function measureKiteOverhead(
     KITE_LOGIN_URL: fake.loginUrl,
     KITE_TICKER_URL: fake.tickerUrl,
     ORDER_RATE_LIMIT: '1000 per second',
+    HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+    HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
   });
   const database = await openDatabase(config);
   const app = await buildApp(config, { database, logger: pino({ level: 'silent' }) });
