@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RecordOrderInput, sql } from '@openalgo/db';
+import { type RecordOrderInput, recordOrders, sql } from '@openalgo/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@openalgo/db/testing';
 import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
@@ -140,6 +140,23 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     const [row] = await rows();
     expect(row).toMatchObject({ id: 'ord_b', status: 'accepted', broker_order_id: 'B-7' });
     expect(row?.completed_at).toBeInstanceOf(Date);
+  });
+
+  it('a row already stored (an earlier insert committed, its answer lost) still gets the outcome that rode with it', async () => {
+    const journal = open();
+    await recordOrders(database.db, [order('ord_lost')]);
+    await journal.record(order('ord_lost'));
+    journal.complete({
+      id: 'ord_lost',
+      status: 'failed',
+      brokerOrderId: null,
+      response: { http_status: 503 },
+      error: 'database unavailable',
+      completedAt: new Date(),
+    });
+    await journal.flush();
+    await journal.flush();
+    expect(await rows()).toEqual([expect.objectContaining({ id: 'ord_lost', status: 'failed' })]);
   });
 
   it('an order with an idempotency key waits for its row, and a reused key is refused', async () => {

@@ -202,6 +202,11 @@ export class OrderJournal {
           this.#retryDelayMs = 0;
           for (const entry of batch) {
             entry.resolve?.(inserted.has(entry.input.id));
+            if (entry.seq > 0 && entry.completion && !inserted.has(entry.input.id)) {
+              // The row was there already (an earlier attempt committed, its answer lost): the
+              // outcome that rode with the skipped insert is written as an update instead.
+              this.#completions.push({ input: entry.completion, seq: entry.completionSeq });
+            }
           }
         },
         (error: unknown) => {
