@@ -97,11 +97,6 @@ export class OrderJournal {
     this.#timer.unref();
   }
 
-  /** Whether orders are recorded through the spool (false: each waits for its database row). */
-  get isSpooled(): boolean {
-    return Boolean(this.#options.spool);
-  }
-
   /**
    * Rows a stopped process left in the spool, written to the database (rows it already has
    * are left as they are; known outcomes applied). Run before unfinished orders are reconciled.
@@ -147,7 +142,7 @@ export class OrderJournal {
       input.idempotencyKey === null &&
       this.#isHealthy &&
       !this.#isClosed &&
-      this.#records.length + this.#inFlight.length < (this.#options.maxBacklog ?? DEFAULT_MAX_BACKLOG)
+      this.pendingRecords < (this.#options.maxBacklog ?? DEFAULT_MAX_BACKLOG)
     ) {
       let seq = 0;
       try {
