@@ -138,7 +138,9 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
      * more than one.
      */
     async function settledPlacement(strategy: string) {
-      for (let attempt = 0; attempt < 100; attempt += 1) {
+      // Up to 25 s: the reconciler looks again after 0.5, 1.5, 3.5, 7.5 and 15.5 s, and its first
+      // looks may meet connections the cut left reconnecting.
+      for (let attempt = 0; attempt < 250; attempt += 1) {
         const rows = await base.db
           .selectFrom('order_log')
           .select(['status', 'broker_order_id', 'request', 'response'])
@@ -187,7 +189,7 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
       const { row, sandboxOrderIds } = await settledPlacement('answer-lost');
       expect(row.status).toBe('accepted');
       expect(sandboxOrderIds).toEqual([row.broker_order_id]);
-    });
+    }, 60_000);
 
     it('a placement whose commit never left is settled as not placed at the first read, not after the window', async () => {
       await untilServed();
@@ -198,6 +200,6 @@ describe.each(testBackends().filter((kind) => kind === 'postgres'))(
       const { row, sandboxOrderIds } = await settledPlacement('never-sent');
       expect(row.status).toBe('failed');
       expect(sandboxOrderIds).toEqual([]);
-    });
+    }, 60_000);
   },
 );
