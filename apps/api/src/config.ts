@@ -120,6 +120,8 @@ export const envSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     /** PostgreSQL: the longest wait for a connection before a request is answered 503. */
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    /** PostgreSQL: run statements as prepared statements (off behind PgBouncer < 1.21 in transaction mode). */
+    DATABASE_PREPARED_STATEMENTS: booleanText.default(true),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')

@@ -23,6 +23,7 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle> {
     dataDir: config.pgliteDir,
     maxConnections: config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     loadDataDir: isFirstEmbeddedStart ? findPgliteTemplate() : undefined,
   });
   try {

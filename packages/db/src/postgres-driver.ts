@@ -42,7 +42,19 @@ export interface PostgresJsDriverOptions {
   acquireTimeoutMs: number;
   /** The longest wait for one statement's answer; then its connection is ended. */
   queryTimeoutMs: number;
+  /**
+   * Runs statements of at most `MAX_PREPARED_PARAMETERS` parameters as named prepared
+   * statements, kept per connection (see `DatabaseConfig.preparedStatements`).
+   */
+  preparedStatements: boolean;
 }
+
+/**
+ * Statements with more parameters than this (multi-row inserts, long `in` lists) run unnamed:
+ * their text varies with the row count, and each distinct text prepared would stay in the
+ * connection (and its server process) until the connection ends.
+ */
+export const MAX_PREPARED_PARAMETERS = 64;
 
 /** Races `work` against a deadline; `onTimeout` runs when the deadline won. */
 async function withDeadline<T>(
@@ -75,13 +87,15 @@ async function withDeadline<T>(
 class ReservedConnection implements DatabaseConnection {
   readonly #sql: ReservedSql;
   readonly #queryTimeoutMs: number;
+  readonly #isPreparing: boolean;
   #isTerminated = false;
   /** A transaction's BEGIN, sent with its first statement (see `deferBegin`). */
   #pendingBegin: string | null = null;
 
-  constructor(reserved: ReservedSql, queryTimeoutMs: number) {
+  constructor(reserved: ReservedSql, queryTimeoutMs: number, isPreparing: boolean) {
     this.#sql = reserved;
     this.#queryTimeoutMs = queryTimeoutMs;
+    this.#isPreparing = isPreparing;
   }
 
   /**
@@ -120,8 +134,14 @@ class ReservedConnection implements DatabaseConnection {
   }
 
   async #run<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { parameters } = compiledQuery;
+    // An unnamed statement with parameters costs postgres.js two round trips (it describes the
+    // statement to learn the parameter types, then binds); a prepared one, once described,
+    // costs one, and the server skips parsing it again.
+    const prepare =
+      this.#isPreparing && parameters.length > 0 && parameters.length <= MAX_PREPARED_PARAMETERS;
     const result = await withDeadline(
-      this.#sql.unsafe(compiledQuery.sql, [...compiledQuery.parameters] as postgres.ParameterOrJSON<never>[]),
+      this.#sql.unsafe(compiledQuery.sql, [...parameters] as postgres.ParameterOrJSON<never>[], { prepare }),
       this.#queryTimeoutMs,
       () =>
         new DatabaseTimeoutError(
@@ -226,7 +246,7 @@ class PostgresJsDriver extends PostgresDriver {
         );
       },
     );
-    return new ReservedConnection(reserved, this.#options.queryTimeoutMs);
+    return new ReservedConnection(reserved, this.#options.queryTimeoutMs, this.#options.preparedStatements);
   }
 
   #probeLater(): void {
