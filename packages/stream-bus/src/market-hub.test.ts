@@ -247,4 +247,58 @@ describe('MarketHub over real ZeroMQ sockets', () => {
     const other = await hubClient.request('orders', { userId: 8, since: 0 });
     expect(other).toEqual({ ok: true, updates: [], seq: 0, truncated: false });
   });
+  it('encodes order updates only while a proxy follows the user, and keeps every one for replay', async () => {
+    const { client, hub } = await setUp();
+    const { hubClient } = client();
+    const live: number[] = [];
+    hubClient.onOrder((_userId, payload) => live.push(JSON.parse(payload.toString('utf8')).seq));
+    const update = (orderid: string) => ({
+      user_id: 'trader',
+      mode: 'live' as const,
+      broker: 'simulator',
+      symbol: 'SBIN',
+      exchange: 'NSE',
+      orderid,
+      action: 'BUY',
+      quantity: 1,
+      price: 0,
+      trigger_price: 0,
+      pricetype: 'MARKET',
+      product: 'MIS',
+      order_status: 'open',
+      filled_quantity: 0,
+      pending_quantity: 1,
+      average_price: 0,
+      rejection_reason: '',
+      timestamp: 1,
+    });
+    // Nobody follows user 7 yet: kept, not sent.
+    hub.publishOrderUpdate(7, update('a'));
+    expect(hub.orderFramesSent).toBe(0);
+    // A proxy subscribes and asks for the replay, as it does: the next update is sent at once.
+    hubClient.subscribe(orderTopic(7));
+    await hubClient.request('orders', { userId: 7, since: 1 });
+    hub.publishOrderUpdate(7, update('b'));
+    expect(hub.orderFramesSent).toBe(1);
+    await eventually(() => live.includes(2), 'the followed update');
+    // The last subscriber leaves: once the hub reads it, updates stop being sent.
+    hubClient.unsubscribe(orderTopic(7));
+    let published = 2;
+    await eventually(() => {
+      const before = hub.orderFramesSent;
+      published += 1;
+      hub.publishOrderUpdate(7, update(`c${published}`));
+      return hub.orderFramesSent === before;
+    }, 'updates no longer sent');
+    const replay = await hubClient.request('orders', { userId: 7, since: 0 });
+    expect(replay.updates.map((entry) => entry.seq)).toEqual(
+      Array.from({ length: published }, (_, index) => index + 1),
+    );
+    // Subscribing again (the subscription message alone) brings them back.
+    hubClient.subscribe(orderTopic(7));
+    await eventually(() => {
+      hub.publishOrderUpdate(7, update('d'));
+      return live.length > 1 && (live.at(-1) ?? 0) > published;
+    }, 'updates sent again after a new subscription');
+  });
 });

@@ -29,6 +29,7 @@ import {
   MODE_OF_RANK,
   orderTopic,
   parseMarketTopic,
+  parseOrderTopic,
   RANK_OF_MODE,
 } from './topics.js';
 
@@ -88,6 +89,13 @@ interface UserOrders {
   seq: number;
   updates: WsOrderUpdateFrame[];
   local: Set<LocalOrderListener>;
+  /**
+   * Some proxy follows this user's updates: its subscription reached the XPUB socket, or it
+   * asked for the replay (which it does right after subscribing, so an update published
+   * before the subscription message is read is sent, not lost). Without one, an update is
+   * kept for replay but neither encoded nor sent.
+   */
+  isFollowed: boolean;
 }
 
 const META: Record<WsMode, Buffer> = { 1: Buffer.from([1]), 2: Buffer.from([2]), 3: Buffer.from([3]) };
@@ -117,6 +125,7 @@ export class MarketHub {
   #feedState: FeedState = 'down';
   #feedMessage = 'no subscriptions yet';
   readonly #statusListeners = new Set<(status: FeedStatusMessage) => void>();
+  #orderFramesSent = 0;
 
   constructor(options: MarketHubOptions) {
     this.#options = options;
@@ -280,11 +289,19 @@ export class MarketHub {
     if (log.updates.length > keep) {
       log.updates.splice(0, log.updates.length - keep);
     }
-    this.#pubQueue?.push([orderTopic(userId), EMPTY, JSON.stringify(frame)]);
+    if (log.isFollowed && this.#pubQueue) {
+      this.#pubQueue.push([orderTopic(userId), EMPTY, JSON.stringify(frame)]);
+      this.#orderFramesSent += 1;
+    }
     for (const listener of log.local) {
       listener(frame);
     }
     return frame;
+  }
+
+  /** Order-update frames handed to the XPUB socket so far (none while no proxy follows the user). */
+  get orderFramesSent(): number {
+    return this.#orderFramesSent;
   }
 
   onOrderUpdate(userId: number, listener: LocalOrderListener): () => void {
@@ -307,7 +324,7 @@ export class MarketHub {
   #userOrders(userId: number): UserOrders {
     let log = this.#orders.get(userId);
     if (!log) {
-      log = { seq: 0, updates: [], local: new Set() };
+      log = { seq: 0, updates: [], local: new Set(), isFollowed: false };
       this.#orders.set(userId, log);
     }
     return log;
@@ -351,6 +368,10 @@ export class MarketHub {
         const isSubscribe = message[0] === 1;
         const topic = message.subarray(1).toString('utf8');
         if (!topic.startsWith(MARKET_PREFIX)) {
+          const userId = parseOrderTopic(topic);
+          if (userId !== undefined) {
+            this.#userOrders(userId).isFollowed = isSubscribe;
+          }
           continue; // order and status topics need nothing from the broker
         }
         const state = this.#topicState(topic);
@@ -529,6 +550,9 @@ export class MarketHub {
             results: this.resolve(request.entries, request.mode, request.depth),
           };
         case 'orders':
+          // A proxy asks right after subscribing: follow the user from now on, whether or not
+          // its subscription message has been read yet.
+          this.#userOrders(request.userId).isFollowed = true;
           return { id: request.id, ok: true, ...this.ordersSince(request.userId, request.since) };
         case 'status':
           return { id: request.id, ok: true, status: this.status(), info: this.brokerInfo() };
