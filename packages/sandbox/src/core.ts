@@ -368,7 +368,7 @@ export class SandboxCore {
   ): Promise<{ ledger: FundsLedger; position: SandboxPositionRow | undefined }> {
     const at = new Date(this.now());
     const session = this.sessionStart();
-    const locked = await lockSandboxFundsAndPosition(trx, key);
+    const locked = await lockSandboxFundsAndPosition(trx, this.store.schema, key);
     if (locked.funds) {
       return { ledger: new FundsLedger(locked.funds, session, at), position: locked.position };
     }
@@ -1027,7 +1027,7 @@ export class SandboxCore {
       updated_at: at,
     };
     const writes = ledger.takeWrites();
-    const completed = await writeSandboxFill(trx, {
+    const completed = await writeSandboxFill(trx, this.store.schema, {
       order:
         'row' in target
           ? { orderid: order.orderid, update: completion }

@@ -7,11 +7,16 @@ import {
   insertSandboxFunds,
   insertSandboxLedger,
   insertSandboxPosition,
+  listSandboxLedger,
+  listSandboxPositions,
+  listSandboxTrades,
   lockSandboxFunds,
   lockSandboxFundsAndPosition,
   lockSandboxPosition,
   nextSandboxSequence,
   nextSandboxSequenceBlock,
+  type SandboxFillWrite,
+  writeSandboxFill,
 } from './sandbox.js';
 
 describe.each(testBackends())('sandbox schema on %s', (backend) => {
@@ -114,12 +119,12 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
   it('locks funds and a position in one statement, reading the same rows as the separate locks', async () => {
     const store = sandboxStore(handle.db, handle.sandboxSchema);
     const key = { userId: 71, symbol: 'SBIN', exchange: 'NSE', product: 'MIS' };
-    expect(await lockSandboxFundsAndPosition(store.db, key)).toEqual({
+    expect(await lockSandboxFundsAndPosition(store.db, store.schema, key)).toEqual({
       funds: undefined,
       position: undefined,
     });
     await insertSandboxFunds(store.db, funds(71, '1000'));
-    const noPosition = await lockSandboxFundsAndPosition(store.db, key);
+    const noPosition = await lockSandboxFundsAndPosition(store.db, store.schema, key);
     expect(noPosition.position).toBeUndefined();
     expect(noPosition.funds).toEqual(await lockSandboxFunds(store.db, 71));
     await insertSandboxPosition(store.db, {
@@ -140,7 +145,7 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       created_at: at,
       updated_at: at,
     });
-    const both = await lockSandboxFundsAndPosition(store.db, key);
+    const both = await lockSandboxFundsAndPosition(store.db, store.schema, key);
     expect(both.funds).toEqual(await lockSandboxFunds(store.db, 71));
     expect(both.position).toEqual(await lockSandboxPosition(store.db, key));
     expect(both.position).toMatchObject({
@@ -150,7 +155,148 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
     });
     // Another user's funds row never brings this user's position.
     await insertSandboxFunds(store.db, funds(72, '1000'));
-    expect((await lockSandboxFundsAndPosition(store.db, { ...key, userId: 72 })).position).toBeUndefined();
+    expect(
+      (await lockSandboxFundsAndPosition(store.db, store.schema, { ...key, userId: 72 })).position,
+    ).toBeUndefined();
+  });
+
+  it('writes fills of one shape with their own values (the statement is compiled once per shape)', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    const userId = 81;
+    await insertSandboxFunds(store.db, funds(userId, '1000'));
+    const fill = (
+      serial: number,
+      price: string,
+      ledgerRows: number,
+      positionId?: number,
+    ): SandboxFillWrite => {
+      const when = new Date(at.getTime() + serial * 1_000);
+      const orderid = `2611240000008${serial}`;
+      const instrument = { symbol: `SYM${serial}`, lotSize: serial };
+      return {
+        order: {
+          insert: {
+            orderid,
+            user_id: userId,
+            strategy: `s${serial}`,
+            symbol: `SYM${serial}`,
+            exchange: 'NSE',
+            instrument,
+            action: 'BUY',
+            quantity: serial,
+            price,
+            trigger_price: '0',
+            price_type: 'MARKET',
+            product: 'CNC',
+            status: 'complete',
+            average_price: price,
+            filled_quantity: serial,
+            pending_quantity: 0,
+            rejection_reason: null,
+            margin_blocked: '0',
+            reservation: '0',
+            margin_quantity: 0,
+            expiry_date: null,
+            gtt_leg_id: null,
+            client_order_id: `c${serial}`,
+            placed_at: when,
+            updated_at: when,
+          },
+        },
+        trade: {
+          tradeid: `TRADE-${serial}`,
+          orderid,
+          user_id: userId,
+          strategy: `s${serial}`,
+          symbol: `SYM${serial}`,
+          exchange: 'NSE',
+          action: 'BUY',
+          quantity: serial,
+          price,
+          product: 'CNC',
+          realized_pnl: '0',
+          traded_at: when,
+        },
+        position:
+          positionId === undefined
+            ? {
+                insert: {
+                  user_id: userId,
+                  symbol: `SYM${serial}`,
+                  exchange: 'NSE',
+                  product: 'CNC',
+                  instrument,
+                  quantity: serial,
+                  average_price: price,
+                  reservation: '0',
+                  realized_pnl: '0',
+                  today_realized_pnl: '0',
+                  today_session: at,
+                  ltp: price,
+                  expiry_date: null,
+                  opened_at: when,
+                  created_at: when,
+                  updated_at: when,
+                },
+              }
+            : { id: positionId, update: { quantity: 100 + serial, average_price: price, updated_at: when } },
+        funds: { userId, update: { cash: `${1000 - serial}`, holdings_cost: `${serial}`, updated_at: when } },
+        ledger: Array.from({ length: ledgerRows }, (_, index) => ({
+          user_id: userId,
+          at: when,
+          kind: 'fill',
+          owner_kind: 'order',
+          owner_id: orderid,
+          cash: `-${serial}.${index}`,
+          margin: '0',
+          holdings: `${serial}.${index}`,
+          capital: '0',
+          realized: '0',
+          note: `fill ${serial} row ${index}`,
+        })),
+      };
+    };
+    const first = await writeSandboxFill(store.db, store.schema, fill(1, '10.05', 1));
+    const second = await writeSandboxFill(store.db, store.schema, fill(2, '20.10', 1));
+    expect(first).toMatchObject({ orderid: '26112400000081', price: '10.05', quantity: 1, strategy: 's1' });
+    expect(second).toMatchObject({
+      orderid: '26112400000082',
+      price: '20.10',
+      quantity: 2,
+      strategy: 's2',
+      client_order_id: 'c2',
+      instrument: { symbol: 'SYM2', lotSize: 2 },
+      placed_at: new Date(at.getTime() + 2_000),
+    });
+    const positions = await listSandboxPositions(store.db, { userId });
+    expect(positions.map((row) => [row.symbol, row.quantity, row.average_price, row.instrument])).toEqual([
+      ['SYM1', 1, '10.05', { symbol: 'SYM1', lotSize: 1 }],
+      ['SYM2', 2, '20.10', { symbol: 'SYM2', lotSize: 2 }],
+    ]);
+    // Another shape: the position updated, three journal rows.
+    const third = await writeSandboxFill(store.db, store.schema, fill(3, '30.15', 3, positions[0]?.id));
+    expect(third).toMatchObject({ orderid: '26112400000083', price: '30.15' });
+    expect((await listSandboxPositions(store.db, { userId }))[0]).toMatchObject({
+      symbol: 'SYM1',
+      quantity: 103,
+      average_price: '30.15',
+      updated_at: new Date(at.getTime() + 3_000),
+    });
+    expect((await lockSandboxFunds(store.db, userId))?.cash).toBe('997');
+    expect((await listSandboxTrades(store.db, { userId })).map((row) => [row.tradeid, row.price])).toEqual([
+      ['TRADE-3', '30.15'],
+      ['TRADE-2', '20.10'],
+      ['TRADE-1', '10.05'],
+    ]);
+    expect(
+      (await listSandboxLedger(store.db, userId)).map((row) => [row.note, row.cash, row.holdings]),
+    ).toEqual([
+      ['fill 1 row 0', '-1.0', '1.0'],
+      ['fill 2 row 0', '-2.0', '2.0'],
+      ['fill 3 row 0', '-3.0', '3.0'],
+      ['fill 3 row 1', '-3.1', '3.1'],
+      ['fill 3 row 2', '-3.2', '3.2'],
+    ]);
   });
 
   it('the combined lock holds both rows until the transaction ends', async () => {
@@ -162,7 +308,11 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       const counted = await createTestDatabase(backend, { onStatement: (text) => statements.push(text) });
       try {
         statements.length = 0;
-        await lockSandboxFundsAndPosition(sandboxStore(counted.db, counted.sandboxSchema).db, key);
+        await lockSandboxFundsAndPosition(
+          sandboxStore(counted.db, counted.sandboxSchema).db,
+          counted.sandboxSchema,
+          key,
+        );
         expect(statements).toHaveLength(1);
         expect(statements[0]?.match(/for update/g)).toHaveLength(2);
       } finally {
@@ -179,7 +329,7 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       locked = resolve;
     });
     const holder = store.db.transaction().execute(async (trx) => {
-      await lockSandboxFundsAndPosition(trx, key);
+      await lockSandboxFundsAndPosition(trx, store.schema, key);
       locked();
       await held;
     });

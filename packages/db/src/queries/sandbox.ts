@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { jsonb } from '../json.js';
 import type { SandboxExecutor } from '../sandbox-database.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
@@ -28,6 +28,13 @@ import type {
   SandboxPositionRowUpdate,
   SandboxTradeRow,
 } from '../tables/sandbox.js';
+import {
+  compileTemplate,
+  instantiate,
+  parameterMarker,
+  type StatementTemplate,
+  TemplateCache,
+} from './statement-template.js';
 
 /**
  * Queries of the analyzer-mode tables. Callers that change money run them inside one
@@ -414,20 +421,64 @@ export interface SandboxFillWrite {
  * Everything one fill writes — the order, its trade, the position, the funds row and the
  * journal — in one statement (a data-modifying CTE per table), inside the caller's
  * transaction that locked the funds row and the position. Returns the order as stored.
+ * `schema` is the executor's sandbox schema.
+ *
+ * The statement's text depends only on the write's shape (insert or update of the order and
+ * the position, the columns given, funds or not, the number of journal rows): it is compiled
+ * once per shape (`statement-template.ts`) and each fill only lists its values.
  */
 export async function writeSandboxFill(
   db: SandboxExecutor,
+  schema: string,
   write: SandboxFillWrite,
 ): Promise<SandboxOrderRow> {
-  const { order, position, funds, ledger } = write;
-  let query = db
-    .with('trade_row', (qb) => qb.insertInto('trades').values(write.trade).returning('id'))
+  const values: unknown[] = [];
+  const shape = fillShapeOf(write, values);
+  const compiled =
+    shape === null
+      ? buildFillQuery(
+          db,
+          preparedFill(write, (value) => value, jsonb),
+        ).compile()
+      : instantiate<SandboxOrderRow>(
+          fillTemplates.get(`${schema}|${shape}`, () => compileFillTemplate(db, schema, write, values)),
+          values,
+        );
+  const { rows } = await db.executeQuery<SandboxOrderRow>(compiled);
+  const row = rows[0];
+  if (!row) {
+    throw new Error(
+      `sandbox fill of order ${'insert' in write.order ? write.order.insert.orderid : write.order.orderid} not written`,
+    );
+  }
+  return row;
+}
+
+const fillTemplates = new TemplateCache();
+
+/** A fill's rows as the statement builder takes them: values, or markers for a template. */
+interface PreparedFill {
+  order: { insert: Row } | { orderid: unknown; update: Row };
+  trade: Row;
+  position: { insert: Row } | { id: unknown; update: Row };
+  funds: { userId: unknown; update: Row } | null;
+  ledger: readonly Row[];
+}
+
+type Row = Record<string, unknown>;
+
+/** Columns whose values go over as JSON text cast to jsonb (`jsonb()`). */
+const JSON_COLUMN = 'instrument';
+
+function buildFillQuery(db: SandboxExecutor, fill: PreparedFill) {
+  const { order, position, funds, ledger } = fill;
+  // The rows are the typed rows of `SandboxFillWrite` (or markers standing for their values).
+  const untyped = db as unknown as Kysely<Record<string, Row>>;
+  const query = untyped
+    .with('trade_row', (qb) => qb.insertInto('trades').values(fill.trade).returning('id'))
     .with('position_row', (qb) =>
       'insert' in position
-        ? qb
-            .insertInto('positions')
-            .values({ ...position.insert, instrument: jsonb(position.insert.instrument) })
-            .returning('id')
+        ? qb.insertInto('positions').values(position.insert).returning('id')
         : qb.updateTable('positions').set(position.update).where('id', '=', position.id).returning('id'),
     )
     .with('funds_row', (qb) =>
@@ -445,28 +496,148 @@ export async function writeSandboxFill(
     )
     .with('order_row', (qb) =>
       'insert' in order
-        ? qb
-            .insertInto('orders')
-            .values({ ...order.insert, instrument: jsonb(order.insert.instrument) })
-            .returningAll()
+        ? qb.insertInto('orders').values(order.insert).returningAll()
         : qb.updateTable('orders').set(order.update).where('orderid', '=', order.orderid).returningAll(),
     )
     .selectFrom('order_row')
     .selectAll();
   // Data-modifying CTEs run whether or not the final select reads them; these make sure.
-  query = query.where((eb) =>
+  return query.where((eb) =>
     eb.and([
       eb.exists(eb.selectFrom('trade_row').select('id')),
       eb.exists(eb.selectFrom('position_row').select('id')),
     ]),
   );
-  const row = await query.executeTakeFirst();
-  if (!row) {
-    throw new Error(
-      `sandbox fill of order ${'insert' in order ? order.insert.orderid : order.orderid} not written`,
-    );
+}
+
+/**
+ * The write's rows with every value passed through `value` (the jsonb columns of inserted
+ * rows through `json`), in the order `fillShapeOf` lists them.
+ */
+function preparedFill(
+  write: SandboxFillWrite,
+  value: (value: unknown) => unknown,
+  json: (value: JsonValue) => unknown,
+): PreparedFill {
+  const row = (source: object, isInsert: boolean): Row => {
+    const out: Row = {};
+    for (const [column, entry] of Object.entries(source)) {
+      if (entry !== undefined) {
+        out[column] = isInsert && column === JSON_COLUMN ? json(entry as JsonValue) : value(entry);
+      }
+    }
+    return out;
+  };
+  const { order, position, funds } = write;
+  return {
+    order:
+      'insert' in order
+        ? { insert: row(order.insert, true) }
+        : { update: row(order.update, false), orderid: value(order.orderid) },
+    trade: row(write.trade, false),
+    position:
+      'insert' in position
+        ? { insert: row(position.insert, true) }
+        : { update: row(position.update, false), id: value(position.id) },
+    funds: funds ? { update: row(funds.update, false), userId: value(funds.userId) } : null,
+    ledger: write.ledger.map((entry) => row(entry, false)),
+  };
+}
+
+/**
+ * The shape key of a write, its values appended to `values` in the order `preparedFill` visits
+ * them; `null` when a value is a query expression (such a write is built as it comes).
+ */
+function fillShapeOf(write: SandboxFillWrite, values: unknown[]): string | null {
+  const { order, position, funds, ledger } = write;
+  const isOrderInsert = 'insert' in order;
+  const orderShape = isOrderInsert
+    ? rowShape(order.insert, true, values)
+    : rowShape(order.update, false, values);
+  if (!isOrderInsert) {
+    values.push(order.orderid);
   }
-  return row as SandboxOrderRow;
+  const tradeShape = rowShape(write.trade, false, values);
+  const isPositionInsert = 'insert' in position;
+  const positionShape = isPositionInsert
+    ? rowShape(position.insert, true, values)
+    : rowShape(position.update, false, values);
+  if (!isPositionInsert) {
+    values.push(position.id);
+  }
+  const fundsShape = funds ? rowShape(funds.update, false, values) : '-';
+  if (funds) {
+    values.push(funds.userId);
+  }
+  if (orderShape === null || tradeShape === null || positionShape === null || fundsShape === null) {
+    return null;
+  }
+  let key = `${isOrderInsert ? 'oi' : 'ou'}:${orderShape}|t:${tradeShape}|${isPositionInsert ? 'pi' : 'pu'}:${positionShape}|f:${fundsShape}`;
+  for (const entry of ledger) {
+    const entryShape = rowShape(entry, false, values);
+    if (entryShape === null) {
+      return null;
+    }
+    key += `|l:${entryShape}`;
+  }
+  return key;
+}
+
+/** The row's defined columns (`a,b,…,`), their values appended to `values`; `null` for an expression. */
+function rowShape(source: object, isInsert: boolean, values: unknown[]): string | null {
+  let key = '';
+  for (const column of Object.keys(source)) {
+    const entry = (source as Row)[column];
+    if (entry === undefined) {
+      continue;
+    }
+    if (isExpression(entry)) {
+      return null;
+    }
+    values.push(isInsert && column === JSON_COLUMN ? JSON.stringify(entry) : entry);
+    key += `${column},`;
+  }
+  return key;
+}
+
+/** A Kysely expression (or factory) rather than a value: it compiles into the text itself. */
+function isExpression(value: unknown): boolean {
+  return (
+    typeof value === 'function' ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { toOperationNode?: unknown }).toOperationNode === 'function')
+  );
+}
+
+/**
+ * The template of a write's shape, checked against what Kysely compiles for the write itself:
+ * the same text, the same parameters in the same places.
+ */
+function compileFillTemplate(
+  db: SandboxExecutor,
+  schema: string,
+  write: SandboxFillWrite,
+  values: readonly unknown[],
+): StatementTemplate {
+  let next = 0;
+  const marker = () => parameterMarker(next++);
+  const marked = preparedFill(write, marker, () => sql`${marker()}::text::jsonb`);
+  const template = compileTemplate(buildFillQuery(db, marked), values.length);
+  const direct = buildFillQuery(
+    db,
+    preparedFill(write, (value) => value, jsonb),
+  ).compile();
+  const placed = instantiate(template, values);
+  if (
+    !template.sql.includes(`"${schema}".`) ||
+    direct.sql !== template.sql ||
+    direct.parameters.length !== placed.parameters.length ||
+    direct.parameters.some((parameter, index) => !Object.is(parameter, placed.parameters[index]))
+  ) {
+    throw new Error(`sandbox fill statement template does not match its compiled statement (${schema})`);
+  }
+  return template;
 }
 
 // ---------------------------------------------------------------- positions and holdings
@@ -520,44 +691,82 @@ const POSITION_COLUMNS = [
  * Reads and locks a user's funds row, then one of their positions, in one round trip — in
  * that order, as every transaction of the account locks them (the position is a lateral
  * subquery of the funds row, so it cannot be locked first). `funds` is `undefined` when the
- * user has no funds row yet; nothing is locked then.
+ * user has no funds row yet; nothing is locked then. `schema` is the executor's sandbox
+ * schema: the statement never changes, so it is compiled once per schema.
  */
 export async function lockSandboxFundsAndPosition(
   db: SandboxExecutor,
+  schema: string,
   key: SandboxPositionKey,
 ): Promise<{ funds: SandboxFundsRow | undefined; position: SandboxPositionRow | undefined }> {
-  const row = await db
-    .selectFrom(db.selectFrom('funds').selectAll().where('user_id', '=', key.userId).forUpdate().as('f'))
+  const template = lockTemplates.get(schema, () => compileLockTemplate(db, schema));
+  const { rows } = await db.executeQuery<Record<string, unknown>>(
+    instantiate(template, [key.userId, key.symbol, key.exchange, key.product]),
+  );
+  const record = rows[0];
+  if (!record) {
+    return { funds: undefined, position: undefined };
+  }
+  const funds: Record<string, unknown> = {};
+  for (const column of Object.keys(record)) {
+    if (!column.startsWith('p_')) {
+      funds[column] = record[column];
+    }
+  }
+  let position: Record<string, unknown> | undefined;
+  if (record.p_id !== null && record.p_id !== undefined) {
+    position = {};
+    for (let index = 0; index < POSITION_COLUMNS.length; index += 1) {
+      position[POSITION_COLUMNS[index] as string] = record[POSITION_ALIASES[index] as string];
+    }
+  }
+  return {
+    funds: funds as unknown as SandboxFundsRow,
+    position: position as unknown as SandboxPositionRow | undefined,
+  };
+}
+
+const POSITION_ALIASES = POSITION_COLUMNS.map((column) => `p_${column}`);
+
+const lockTemplates = new TemplateCache();
+
+function compileLockTemplate(db: SandboxExecutor, schema: string): StatementTemplate {
+  // Markers in place of the user, symbol, exchange and product (values 0 … 3).
+  const [userId, symbol, exchange, product] = [0, 1, 2, 3].map(parameterMarker) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const query = db
+    .selectFrom(
+      db
+        .selectFrom('funds')
+        .selectAll()
+        .where('user_id', '=', userId as unknown as number)
+        .forUpdate()
+        .as('f'),
+    )
     .leftJoinLateral(
       (eb) =>
         eb
           .selectFrom('positions')
           .selectAll()
           .whereRef('positions.user_id', '=', 'f.user_id')
-          .where('symbol', '=', key.symbol)
-          .where('exchange', '=', key.exchange)
-          .where('product', '=', key.product as SandboxPositionRow['product'])
+          .where('symbol', '=', symbol)
+          .where('exchange', '=', exchange)
+          .where('product', '=', product as SandboxPositionRow['product'])
           .forUpdate()
           .as('p'),
       (join) => join.onTrue(),
     )
     .selectAll('f')
-    .select(POSITION_COLUMNS.map((column) => sql.ref(`p.${column}`).as(`p_${column}`)))
-    .executeTakeFirst();
-  if (!row) {
-    return { funds: undefined, position: undefined };
+    .select(POSITION_COLUMNS.map((column) => sql.ref(`p.${column}`).as(`p_${column}`)));
+  const template = compileTemplate(query, 4);
+  if (!template.sql.includes(`"${schema}".`)) {
+    throw new Error(`sandbox lock statement compiled outside schema ${schema}`);
   }
-  const record = row as unknown as Record<string, unknown>;
-  const funds = Object.fromEntries(
-    Object.entries(record).filter(([column]) => !column.startsWith('p_')),
-  ) as unknown as SandboxFundsRow;
-  const position =
-    record.p_id === null || record.p_id === undefined
-      ? undefined
-      : (Object.fromEntries(
-          POSITION_COLUMNS.map((column) => [column, record[`p_${column}`]]),
-        ) as unknown as SandboxPositionRow);
-  return { funds, position };
+  return template;
 }
 
 export async function insertSandboxPosition(

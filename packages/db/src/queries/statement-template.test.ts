@@ -1,0 +1,75 @@
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+} from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { compileTemplate, instantiate, parameterMarker, TemplateCache } from './statement-template.js';
+
+interface Tables {
+  items: { id: number; name: string; price: string; at: Date };
+}
+
+const db = new Kysely<Tables>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (inner) => new PostgresIntrospector(inner),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+}).withSchema('shop');
+
+describe('statement templates', () => {
+  it('give the text Kysely compiles, with the call values where the markers went', () => {
+    const [name, price, id] = [0, 1, 2].map(parameterMarker) as [string, string, string];
+    const template = compileTemplate(
+      db
+        .updateTable('items')
+        .set({ price, name })
+        .where('id', '=', id as unknown as number),
+      3,
+    );
+    const at = new Date('2026-11-24T05:00:00Z');
+    const direct = db.updateTable('items').set({ price: '12.5', name: 'pen' }).where('id', '=', 7).compile();
+    const placed = instantiate(template, ['pen', '12.5', 7]);
+    expect(placed.sql).toBe(direct.sql);
+    expect(placed.sql).toContain('"shop"."items"');
+    expect(placed.parameters).toEqual(['12.5', 'pen', 7]);
+    // A template serves any values of its shape.
+    expect(instantiate(template, ['ink', '3', 8]).parameters).toEqual(['3', 'ink', 8]);
+    expect(instantiate(template, [null, at, 9]).parameters).toEqual([at, null, 9]);
+  });
+
+  it('refuses a query with a parameter that is not a marker, or a value it never used', () => {
+    const name = parameterMarker(0);
+    expect(() =>
+      compileTemplate(db.updateTable('items').set({ name, price: '1' }).where('id', '=', 1), 1),
+    ).toThrow(/not a fresh value marker/);
+    expect(() =>
+      compileTemplate(db.updateTable('items').set({ name, price: name }).where(sql<boolean>`true`), 1),
+    ).toThrow(/not a fresh value marker/);
+    expect(() => compileTemplate(db.updateTable('items').set({ name }).where(sql<boolean>`true`), 2)).toThrow(
+      /never reached/,
+    );
+  });
+
+  it('compiles each key once, and starts over when full', () => {
+    const cache = new TemplateCache(2);
+    let compiled = 0;
+    const compile = () => {
+      compiled += 1;
+      return { sql: 'select 1', order: [] };
+    };
+    cache.get('a', compile);
+    cache.get('a', compile);
+    cache.get('b', compile);
+    expect(compiled).toBe(2);
+    cache.get('c', compile);
+    expect(cache.size).toBe(1);
+    cache.get('a', compile);
+    expect(compiled).toBe(4);
+  });
+});
