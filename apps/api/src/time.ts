@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, format } from 'date-fns';
+import { addDays } from 'date-fns';
 
 export const IST = 'Asia/Kolkata';
 
@@ -23,10 +23,12 @@ export function nextIstTime(now: number, hhmm: string): number {
   return candidate.getTime();
 }
 
-/** `YYYY-MM-DD HH:mm:ss` in IST, as OpenAlgo's sandbox prints timestamps. */
-export function formatIst(epochMs: number, pattern = 'yyyy-MM-dd HH:mm:ss'): string {
-  return format(new TZDate(epochMs, IST), pattern);
-}
+/**
+ * `formatIst(epochMs, pattern = 'yyyy-MM-dd HH:mm:ss')`: IST as OpenAlgo's sandbox prints
+ * timestamps (or another date-fns pattern) — the sandbox's formatter, which computes the common
+ * patterns from IST's fixed offset instead of building a time-zone date per call.
+ */
+export { formatIst } from '@openalgo/sandbox';
 
 /**
  * A client's date-time text as epoch ms: ISO 8601 with a zone as given, or an IST wall-clock
