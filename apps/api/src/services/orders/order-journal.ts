@@ -51,7 +51,6 @@ export interface RecoveredSpool {
   unreadable: number;
 }
 
-const RECORDED = Promise.resolve(true);
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_MAX_BACKLOG = 10_000;
 const MAX_RETRY_DELAY_MS = 2_000;
@@ -144,16 +143,30 @@ export class OrderJournal {
       !this.#isClosed &&
       this.pendingRecords < (this.#options.maxBacklog ?? DEFAULT_MAX_BACKLOG)
     ) {
-      let seq = 0;
-      try {
-        seq = spool.appendRecord(input);
-      } catch (error) {
-        this.#options.logger.error({ err: error }, 'order spool not written; the order waits for its row');
-      }
-      if (seq > 0) {
-        this.#enqueue({ input, seq, completion: null, completionSeq: 0 });
-        return spool.sync === 'disk' ? spool.flushToDisk().then(() => true) : RECORDED;
-      }
+      return new Promise<boolean>((resolve, reject) => {
+        const waitForRow = (error: unknown) => {
+          this.#options.logger.error({ err: error }, 'order spool not written; the order waits for its row');
+          this.#enqueue({ input, seq: 0, completion: null, completionSeq: 0, resolve, reject });
+        };
+        try {
+          const seq = spool.queueRecord(input, (error) => {
+            if (error) {
+              waitForRow(error);
+              return;
+            }
+            // In the same step as the write: the journal holds the row before anything can
+            // release the spool past it.
+            this.#enqueue({ input, seq, completion: null, completionSeq: 0 });
+            if (spool.sync === 'disk') {
+              spool.flushToDisk().then(() => resolve(true), reject);
+            } else {
+              resolve(true);
+            }
+          });
+        } catch (error) {
+          waitForRow(error);
+        }
+      });
     }
     return new Promise<boolean>((resolve, reject) => {
       this.#enqueue({ input, seq: 0, completion: null, completionSeq: 0, resolve, reject });

@@ -45,6 +45,63 @@ describe('OrderSpool', () => {
     return spool;
   };
 
+  it('writes the records of one turn together, each caller told only once its line is in the file', async () => {
+    const spool = open();
+    const fileText = () =>
+      segments()
+        .map((name) => readFileSync(join(dir, name), 'utf8'))
+        .join('');
+    const seen: Array<{ id: string; error: unknown; isInFile: boolean }> = [];
+    const seqs = ['ord_a', 'ord_b', 'ord_c'].map((id) =>
+      spool.queueRecord(record(id), (error) => {
+        seen.push({ id, error, isInFile: fileText().includes(`"id":"${id}"`) });
+      }),
+    );
+    expect(seqs).toEqual([1, 2, 3]);
+    // Nobody is told (so no order is sent) before the write…
+    expect(seen).toEqual([]);
+    expect(fileText()).toBe('');
+    await new Promise((resolve) => setImmediate(resolve));
+    // …which holds all three, in order, before the first caller hears of it.
+    expect(seen).toEqual([
+      { id: 'ord_a', error: null, isInFile: true },
+      { id: 'ord_b', error: null, isInFile: true },
+      { id: 'ord_c', error: null, isInFile: true },
+    ]);
+    expect(fileText().match(/"id":"ord_[abc]"/g)).toEqual(['"id":"ord_a"', '"id":"ord_b"', '"id":"ord_c"']);
+    // An outcome appended after a queued record is written in the same turn (lines are keyed by
+    // order id when read back, so their order in the file does not matter).
+    spool.queueRecord(record('ord_d'), () => undefined);
+    spool.appendCompletion({
+      id: 'ord_a',
+      status: 'accepted',
+      brokerOrderId: 'B1',
+      response: null,
+      error: null,
+      completedAt: new Date('2026-12-02T04:00:01.000Z'),
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(
+      fileText()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).s)
+        .sort((left: number, right: number) => left - right),
+    ).toEqual([1, 2, 3, 4, 5]);
+    spool.close(true);
+  });
+
+  it('tells orders still waiting for their write that the spool closed', () => {
+    const spool = open();
+    const errors: unknown[] = [];
+    spool.queueRecord(record('ord_late'), (error) => errors.push(error));
+    spool.close(false);
+    expect(errors).toEqual([new Error('the order spool is closed')]);
+    expect(segments().every((name) => !readFileSync(join(dir, name), 'utf8').includes('ord_late'))).toBe(
+      true,
+    );
+  });
+
   it('starts new segments as they fill and deletes those the database has caught up with', async () => {
     const spool = open(600);
     const seqs: number[] = [];

@@ -107,6 +107,10 @@ export class OrderSpool {
   #pendingLines = '';
   #pendingLastSeq = 0;
   #isPendingScheduled = false;
+  /** Records queued for this turn's write, and who waits on each (see `queueRecord`). */
+  #recordLines = '';
+  #recordLastSeq = 0;
+  #recordCallbacks: Array<(error: unknown) => void> = [];
 
   private constructor(options: OrderSpoolOptions, backlogFiles: string[], nextSegment: number) {
     this.#options = options;
@@ -194,6 +198,46 @@ export class OrderSpool {
   }
 
   /**
+   * Queues a record for one write shared by every order of this event-loop turn (one system
+   * call however many arrive together). `onWritten` runs right after that write, inside the
+   * same synchronous step (nothing else can run between the write and it), with `null` or
+   * the write's error: only then may the order be sent.
+   */
+  queueRecord(input: RecordOrderInput, onWritten: (error: unknown) => void): number {
+    if (this.#isClosed) {
+      throw new Error('the order spool is closed');
+    }
+    this.#seq += 1;
+    this.#recordLines += `${JSON.stringify({ k: 'r', s: this.#seq, ...input, createdAt: input.createdAt.toISOString() })}\n`;
+    this.#recordLastSeq = this.#seq;
+    this.#recordCallbacks.push(onWritten);
+    if (this.#recordCallbacks.length === 1) {
+      setImmediate(() => this.#writeQueuedRecords());
+    }
+    return this.#seq;
+  }
+
+  #writeQueuedRecords(): void {
+    const lines = this.#recordLines;
+    const callbacks = this.#recordCallbacks;
+    this.#recordLines = '';
+    this.#recordCallbacks = [];
+    let failure: unknown = null;
+    try {
+      // Outcomes appended after a queued record carry higher numbers: the write ends with them.
+      this.#write(
+        lines,
+        Math.max(this.#recordLastSeq, this.#pendingLines.length > 0 ? this.#pendingLastSeq : 0),
+      );
+    } catch (error) {
+      failure = error;
+    }
+    for (const callback of callbacks) {
+      callback(failure);
+    }
+  }
+
+  /**
    * An outcome waits in memory for the next record's write (one system call for both) or the
    * end of this event-loop turn: nothing waits on it, and one lost in a crash leaves its order
    * unfinished, which reconciliation settles.
@@ -271,6 +315,13 @@ export class OrderSpool {
       this.#write('', this.#pendingLastSeq);
     }
     this.#isClosed = true;
+    // Orders still waiting for their record's write are not sent.
+    const waiting = this.#recordCallbacks;
+    this.#recordLines = '';
+    this.#recordCallbacks = [];
+    for (const callback of waiting) {
+      callback(new Error('the order spool is closed'));
+    }
     const spare = this.#spare;
     this.#spare = null;
     for (const segment of [...this.#closed, this.#current, ...(spare ? [spare] : [])]) {
