@@ -60,6 +60,10 @@ describe.each(testBackends())('sandbox statements per order on %s', (backend) =>
       'write trades+positions+funds+ledger+orders',
       'commit',
     ]);
+    // Each table's rows travel as one JSON parameter: a handful of parameters, whatever the
+    // columns (PostgreSQL then runs the write as a prepared statement).
+    const placeholders = [...(statements[1] ?? '').matchAll(/\$(\d+)/g)].map((match) => Number(match[1]));
+    expect(Math.max(...placeholders)).toBeLessThanOrEqual(8);
     const row = await t.sandbox.views.orderStatus(userId, placed.orderId);
     expect(row).toMatchObject({ order_status: 'complete', average_price: 500.1, filled_quantity: 4 });
     // Subscribers still see the order open, then complete.

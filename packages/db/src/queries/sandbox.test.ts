@@ -297,6 +297,18 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       ['fill 3 row 1', '-3.1', '3.1'],
       ['fill 3 row 2', '-3.2', '3.2'],
     ]);
+    // What JSON cannot carry faithfully, or journal rows of different columns, never reach the database.
+    const odd = fill(4, '40.20', 2);
+    await expect(
+      writeSandboxFill(store.db, store.schema, { ...odd, trade: { ...odd.trade, quantity: Number.NaN } }),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      writeSandboxFill(store.db, store.schema, {
+        ...odd,
+        ledger: [odd.ledger[0], { ...odd.ledger[1], owner_id: undefined }] as SandboxFillWrite['ledger'],
+      }),
+    ).rejects.toThrow(/same columns/);
+    expect(await listSandboxTrades(store.db, { userId })).toHaveLength(3);
   });
 
   it('the combined lock holds both rows until the transaction ends', async () => {

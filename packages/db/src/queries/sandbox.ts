@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { jsonb } from '../json.js';
 import type { SandboxExecutor } from '../sandbox-database.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
@@ -32,8 +32,8 @@ import {
   compileTemplate,
   instantiate,
   parameterMarker,
+  StatementCache,
   type StatementTemplate,
-  TemplateCache,
 } from './statement-template.js';
 
 /**
@@ -423,221 +423,136 @@ export interface SandboxFillWrite {
  * transaction that locked the funds row and the position. Returns the order as stored.
  * `schema` is the executor's sandbox schema.
  *
- * The statement's text depends only on the write's shape (insert or update of the order and
- * the position, the columns given, funds or not, the number of journal rows): it is compiled
- * once per shape (`statement-template.ts`) and each fill only lists its values.
+ * Each table's rows go over as one JSON parameter, expanded by PostgreSQL into typed rows
+ * (`json_populate_record`, as `jsonRecordset` does for bulk writes; dates as ISO strings, the
+ * jsonb instrument as nested JSON): the statement has a handful of parameters instead of one
+ * per column, and its text depends only on the write's shape (insert or update of the order
+ * and the position, the columns given, funds or not), so it is built once per shape, and on
+ * PostgreSQL runs as a prepared statement.
  */
 export async function writeSandboxFill(
   db: SandboxExecutor,
   schema: string,
   write: SandboxFillWrite,
 ): Promise<SandboxOrderRow> {
-  const values: unknown[] = [];
-  const shape = fillShapeOf(write, values);
-  const compiled =
-    shape === null
-      ? buildFillQuery(
-          db,
-          preparedFill(write, (value) => value, jsonb),
-        ).compile()
-      : instantiate<SandboxOrderRow>(
-          fillTemplates.get(`${schema}|${shape}`, () => compileFillTemplate(db, schema, write, values)),
-          values,
-        );
-  const { rows } = await db.executeQuery<SandboxOrderRow>(compiled);
+  const { order, position, funds, ledger } = write;
+  const isOrderInsert = 'insert' in order;
+  const isPositionInsert = 'insert' in position;
+  const orderRow = isOrderInsert ? order.insert : order.update;
+  const positionRow = isPositionInsert ? position.insert : position.update;
+  // The parameters, in the order `fillStatement` numbers them.
+  const parameters: unknown[] = [JSON.stringify(write.trade), JSON.stringify(positionRow)];
+  if (!isPositionInsert) {
+    parameters.push(position.id);
+  }
+  if (funds) {
+    parameters.push(JSON.stringify(funds.update), funds.userId);
+  }
+  if (ledger.length > 0) {
+    parameters.push(JSON.stringify(ledger));
+  }
+  parameters.push(JSON.stringify(orderRow));
+  if (!isOrderInsert) {
+    parameters.push(order.orderid);
+  }
+  const ledgerShape = ledger.length > 0 ? columnsKey(ledger[0] as object) : '-';
+  for (const entry of ledger) {
+    if (columnsKey(entry) !== ledgerShape) {
+      throw new Error('sandbox fill journal rows must all give the same columns');
+    }
+  }
+  const key = `${schema}|${isOrderInsert ? 'oi' : 'ou'}:${columnsKey(orderRow)}|t:${columnsKey(write.trade)}|${isPositionInsert ? 'pi' : 'pu'}:${columnsKey(positionRow)}|f:${funds ? columnsKey(funds.update) : '-'}|l:${ledgerShape}`;
+  const text = fillStatements.get(key, () => fillStatement(schema, write));
+  const { rows } = await db.executeQuery<SandboxOrderRow>(CompiledQuery.raw(text, parameters));
   const row = rows[0];
   if (!row) {
     throw new Error(
-      `sandbox fill of order ${'insert' in write.order ? write.order.insert.orderid : write.order.orderid} not written`,
+      `sandbox fill of order ${isOrderInsert ? order.insert.orderid : order.orderid} not written`,
     );
   }
   return row;
 }
 
-const fillTemplates = new TemplateCache();
-
-/** A fill's rows as the statement builder takes them: values, or markers for a template. */
-interface PreparedFill {
-  order: { insert: Row } | { orderid: unknown; update: Row };
-  trade: Row;
-  position: { insert: Row } | { id: unknown; update: Row };
-  funds: { userId: unknown; update: Row } | null;
-  ledger: readonly Row[];
-}
-
-type Row = Record<string, unknown>;
-
-/** Columns whose values go over as JSON text cast to jsonb (`jsonb()`). */
-const JSON_COLUMN = 'instrument';
-
-function buildFillQuery(db: SandboxExecutor, fill: PreparedFill) {
-  const { order, position, funds, ledger } = fill;
-  // The rows are the typed rows of `SandboxFillWrite` (or markers standing for their values).
-  const untyped = db as unknown as Kysely<Record<string, Row>>;
-  const query = untyped
-    .with('trade_row', (qb) => qb.insertInto('trades').values(fill.trade).returning('id'))
-    .with('position_row', (qb) =>
-      'insert' in position
-        ? qb.insertInto('positions').values(position.insert).returning('id')
-        : qb.updateTable('positions').set(position.update).where('id', '=', position.id).returning('id'),
-    )
-    .with('funds_row', (qb) =>
-      funds
-        ? qb.updateTable('funds').set(funds.update).where('user_id', '=', funds.userId).returning('user_id')
-        : qb.selectFrom('funds').select('user_id').where(sql<boolean>`false`),
-    )
-    .with('ledger_rows', (qb) =>
-      ledger.length > 0
-        ? qb
-            .insertInto('ledger')
-            .values([...ledger])
-            .returning('id')
-        : qb.selectFrom('ledger').select('id').where(sql<boolean>`false`),
-    )
-    .with('order_row', (qb) =>
-      'insert' in order
-        ? qb.insertInto('orders').values(order.insert).returningAll()
-        : qb.updateTable('orders').set(order.update).where('orderid', '=', order.orderid).returningAll(),
-    )
-    .selectFrom('order_row')
-    .selectAll();
-  // Data-modifying CTEs run whether or not the final select reads them; these make sure.
-  return query.where((eb) =>
-    eb.and([
-      eb.exists(eb.selectFrom('trade_row').select('id')),
-      eb.exists(eb.selectFrom('position_row').select('id')),
-    ]),
-  );
-}
+const fillStatements = new StatementCache<string>();
 
 /**
- * The write's rows with every value passed through `value` (the jsonb columns of inserted
- * rows through `json`), in the order `fillShapeOf` lists them.
+ * The defined columns of a row (`a,b,…,`), as its JSON carries them. A value JSON would not
+ * carry faithfully (a non-finite number, an invalid date: JSON turns them into null) throws.
  */
-function preparedFill(
-  write: SandboxFillWrite,
-  value: (value: unknown) => unknown,
-  json: (value: JsonValue) => unknown,
-): PreparedFill {
-  const row = (source: object, isInsert: boolean): Row => {
-    const out: Row = {};
-    for (const [column, entry] of Object.entries(source)) {
-      if (entry !== undefined) {
-        out[column] = isInsert && column === JSON_COLUMN ? json(entry as JsonValue) : value(entry);
-      }
-    }
-    return out;
-  };
-  const { order, position, funds } = write;
-  return {
-    order:
-      'insert' in order
-        ? { insert: row(order.insert, true) }
-        : { update: row(order.update, false), orderid: value(order.orderid) },
-    trade: row(write.trade, false),
-    position:
-      'insert' in position
-        ? { insert: row(position.insert, true) }
-        : { update: row(position.update, false), id: value(position.id) },
-    funds: funds ? { update: row(funds.update, false), userId: value(funds.userId) } : null,
-    ledger: write.ledger.map((entry) => row(entry, false)),
-  };
-}
-
-/**
- * The shape key of a write, its values appended to `values` in the order `preparedFill` visits
- * them; `null` when a value is a query expression (such a write is built as it comes).
- */
-function fillShapeOf(write: SandboxFillWrite, values: unknown[]): string | null {
-  const { order, position, funds, ledger } = write;
-  const isOrderInsert = 'insert' in order;
-  const orderShape = isOrderInsert
-    ? rowShape(order.insert, true, values)
-    : rowShape(order.update, false, values);
-  if (!isOrderInsert) {
-    values.push(order.orderid);
-  }
-  const tradeShape = rowShape(write.trade, false, values);
-  const isPositionInsert = 'insert' in position;
-  const positionShape = isPositionInsert
-    ? rowShape(position.insert, true, values)
-    : rowShape(position.update, false, values);
-  if (!isPositionInsert) {
-    values.push(position.id);
-  }
-  const fundsShape = funds ? rowShape(funds.update, false, values) : '-';
-  if (funds) {
-    values.push(funds.userId);
-  }
-  if (orderShape === null || tradeShape === null || positionShape === null || fundsShape === null) {
-    return null;
-  }
-  let key = `${isOrderInsert ? 'oi' : 'ou'}:${orderShape}|t:${tradeShape}|${isPositionInsert ? 'pi' : 'pu'}:${positionShape}|f:${fundsShape}`;
-  for (const entry of ledger) {
-    const entryShape = rowShape(entry, false, values);
-    if (entryShape === null) {
-      return null;
-    }
-    key += `|l:${entryShape}`;
-  }
-  return key;
-}
-
-/** The row's defined columns (`a,b,…,`), their values appended to `values`; `null` for an expression. */
-function rowShape(source: object, isInsert: boolean, values: unknown[]): string | null {
+function columnsKey(row: object): string {
   let key = '';
-  for (const column of Object.keys(source)) {
-    const entry = (source as Row)[column];
-    if (entry === undefined) {
+  for (const column of Object.keys(row)) {
+    const value = (row as Record<string, unknown>)[column];
+    if (value === undefined) {
       continue;
     }
-    if (isExpression(entry)) {
-      return null;
+    if (
+      (typeof value === 'number' && !Number.isFinite(value)) ||
+      (value instanceof Date && Number.isNaN(value.getTime())) ||
+      typeof value === 'bigint' ||
+      typeof value === 'function'
+    ) {
+      throw new RangeError(`sandbox fill: column ${column} has a value JSON cannot carry`);
     }
-    values.push(isInsert && column === JSON_COLUMN ? JSON.stringify(entry) : entry);
     key += `${column},`;
   }
   return key;
 }
 
-/** A Kysely expression (or factory) rather than a value: it compiles into the text itself. */
-function isExpression(value: unknown): boolean {
-  return (
-    typeof value === 'function' ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { toOperationNode?: unknown }).toOperationNode === 'function')
-  );
+function definedColumns(row: object): string[] {
+  return Object.keys(row).filter((column) => (row as Record<string, unknown>)[column] !== undefined);
 }
 
-/**
- * The template of a write's shape, checked against what Kysely compiles for the write itself:
- * the same text, the same parameters in the same places.
- */
-function compileFillTemplate(
-  db: SandboxExecutor,
-  schema: string,
-  write: SandboxFillWrite,
-  values: readonly unknown[],
-): StatementTemplate {
-  let next = 0;
-  const marker = () => parameterMarker(next++);
-  const marked = preparedFill(write, marker, () => sql`${marker()}::text::jsonb`);
-  const template = compileTemplate(buildFillQuery(db, marked), values.length);
-  const direct = buildFillQuery(
-    db,
-    preparedFill(write, (value) => value, jsonb),
-  ).compile();
-  const placed = instantiate(template, values);
-  if (
-    !template.sql.includes(`"${schema}".`) ||
-    direct.sql !== template.sql ||
-    direct.parameters.length !== placed.parameters.length ||
-    direct.parameters.some((parameter, index) => !Object.is(parameter, placed.parameters[index]))
-  ) {
-    throw new Error(`sandbox fill statement template does not match its compiled statement (${schema})`);
-  }
-  return template;
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The fill statement of `write`'s shape, its parameters numbered as `writeSandboxFill` lists them. */
+function fillStatement(schema: string, write: SandboxFillWrite): string {
+  const { order, position, funds, ledger } = write;
+  let parameter = 0;
+  const next = () => `$${++parameter}`;
+  const table = (name: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+  const rowsOf = (name: string, kind: 'record' | 'recordset') =>
+    `json_populate_${kind}(null::${table(name)}, ${next()}::text::json)`;
+  const insert = (name: string, row: object, returning: string, kind: 'record' | 'recordset' = 'record') => {
+    const columns = definedColumns(row).map(quoteIdentifier).join(', ');
+    return `insert into ${table(name)} (${columns}) select ${columns} from ${rowsOf(name, kind)} returning ${returning}`;
+  };
+  const update = (name: string, row: object, keyColumn: string, returning: string) => {
+    const columns = definedColumns(row).map(quoteIdentifier);
+    if (columns.length === 0) {
+      throw new Error(`sandbox fill: an update of ${name} sets no column`);
+    }
+    const assignments = columns.map((column) => `${column} = "r".${column}`).join(', ');
+    const source = rowsOf(name, 'record');
+    return `update ${table(name)} as "t" set ${assignments} from ${source} as "r" where "t".${quoteIdentifier(keyColumn)} = ${next()} returning ${returning}`;
+  };
+  const ctes = [
+    `"trade_row" as (${insert('trades', write.trade, '"id"')})`,
+    `"position_row" as (${
+      'insert' in position
+        ? insert('positions', position.insert, '"id"')
+        : update('positions', position.update, 'id', '"t"."id"')
+    })`,
+    `"funds_row" as (${
+      funds
+        ? update('funds', funds.update, 'user_id', '"t"."user_id"')
+        : `select "user_id" from ${table('funds')} where false`
+    })`,
+    `"ledger_rows" as (${
+      ledger.length > 0
+        ? insert('ledger', ledger[0] as object, '"id"', 'recordset')
+        : `select "id" from ${table('ledger')} where false`
+    })`,
+    `"order_row" as (${
+      'insert' in order
+        ? insert('orders', order.insert, '*')
+        : update('orders', order.update, 'orderid', '"t".*')
+    })`,
+  ];
+  // Data-modifying CTEs run whether or not the final select reads them; these make sure.
+  return `with ${ctes.join(', ')} select * from "order_row" where exists (select "id" from "trade_row") and exists (select "id" from "position_row")`;
 }
 
 // ---------------------------------------------------------------- positions and holdings
@@ -728,7 +643,7 @@ export async function lockSandboxFundsAndPosition(
 
 const POSITION_ALIASES = POSITION_COLUMNS.map((column) => `p_${column}`);
 
-const lockTemplates = new TemplateCache();
+const lockTemplates = new StatementCache<StatementTemplate>();
 
 function compileLockTemplate(db: SandboxExecutor, schema: string): StatementTemplate {
   // Markers in place of the user, symbol, exchange and product (values 0 … 3).

@@ -7,7 +7,7 @@ import {
   sql,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, instantiate, parameterMarker, TemplateCache } from './statement-template.js';
+import { compileTemplate, instantiate, parameterMarker, StatementCache } from './statement-template.js';
 
 interface Tables {
   items: { id: number; name: string; price: string; at: Date };
@@ -57,7 +57,7 @@ describe('statement templates', () => {
   });
 
   it('compiles each key once, and starts over when full', () => {
-    const cache = new TemplateCache(2);
+    const cache = new StatementCache<{ sql: string; order: number[] }>(2);
     let compiled = 0;
     const compile = () => {
       compiled += 1;

@@ -68,27 +68,28 @@ export function instantiate<R>(template: StatementTemplate, values: readonly unk
 }
 
 /**
- * Templates by shape key. The shapes of a hot path are few; the bound only keeps a caller
- * whose keys never repeat from growing it without limit (it starts over when full).
+ * Statements (templates, or text) by shape key. The shapes of a hot path are few; the bound
+ * only keeps a caller whose keys never repeat from growing it without limit (it starts over
+ * when full).
  */
-export class TemplateCache {
-  readonly #templates = new Map<string, StatementTemplate>();
+export class StatementCache<T> {
+  readonly #entries = new Map<string, T>();
 
   constructor(readonly limit = 512) {}
 
-  get(key: string, compile: () => StatementTemplate): StatementTemplate {
-    let template = this.#templates.get(key);
-    if (template === undefined) {
-      template = compile();
-      if (this.#templates.size >= this.limit) {
-        this.#templates.clear();
+  get(key: string, compile: () => T): T {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = compile();
+      if (this.#entries.size >= this.limit) {
+        this.#entries.clear();
       }
-      this.#templates.set(key, template);
+      this.#entries.set(key, entry);
     }
-    return template;
+    return entry;
   }
 
   get size(): number {
-    return this.#templates.size;
+    return this.#entries.size;
   }
 }
