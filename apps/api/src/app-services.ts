@@ -283,6 +283,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       events,
       startingCapital: String(config.ANALYZER_STARTING_CAPITAL),
       sessionExpiryTime: config.SESSION_EXPIRY_TIME,
+      maxQueuedWrites: config.ANALYZER_MAX_QUEUED_ORDERS,
     });
   const analyzer = new AnalyzerModeService({
     db,

@@ -156,6 +156,8 @@ export const envSchema = z
       .default(15),
     /** Analyzer mode (the sandbox): starting capital seeded on its first start (₹1 crore). */
     ANALYZER_STARTING_CAPITAL: z.coerce.number().int().min(1_000).max(1e15).default(10_000_000),
+    /** Analyzer orders of one account that may wait at once; beyond, new ones get a 429 at once. */
+    ANALYZER_MAX_QUEUED_ORDERS: z.coerce.number().int().min(1).max(100_000).default(256),
     /** Time a broker has to answer an order placement, modification or cancellation (never retried). */
     BROKER_ORDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     /** Time a broker has to answer a read (books, funds, quotes for an order). */

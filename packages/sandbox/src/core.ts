@@ -95,6 +95,8 @@ export interface CoreSettings {
   quoteRetryDelaysMs: readonly number[];
   /** A tick at most this old prices a placement without asking for a quote (default 5 s). */
   priceFreshnessMs: number;
+  /** Writes of one account that may wait in its lane before new ones are refused. */
+  maxQueuedWrites: number;
   contractValueOf: (instrument: ResolvedInstrument) => string;
   sleep: (ms: number) => Promise<void>;
 }
@@ -132,6 +134,10 @@ export class SandboxCore {
   readonly settings: CoreSettings;
   readonly books = new OrderBooks();
   readonly queue = new UserQueue();
+
+  get maxQueuedWrites(): number {
+    return this.settings.maxQueuedWrites;
+  }
   #config: SandboxConfig = DEFAULT_SANDBOX_CONFIG;
   #configUpdatedAt = new Map<string, number>();
   #listeners = new Set<(event: SandboxEvent) => void>();

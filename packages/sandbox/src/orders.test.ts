@@ -1,4 +1,9 @@
-import { InsufficientFundsError, InvalidOrderError, OrderNotFoundError } from '@openalgo/broker-sdk';
+import {
+  InsufficientFundsError,
+  InvalidOrderError,
+  OrderNotFoundError,
+  RateLimitError,
+} from '@openalgo/broker-sdk';
 import { listSandboxLedger, listSandboxOrders, listSandboxTrades, sandboxStore } from '@openalgo/db';
 import { testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -498,5 +503,49 @@ describe.each(testBackends())('sandbox orders on %s', (backend) => {
       userId,
     });
     expect(orders.map((order) => order.orderid)).toEqual([placed.orderId]);
+  });
+});
+
+describe.each(testBackends())('an overloaded account lane on %s', (backend) => {
+  let t: TestSandbox;
+
+  beforeAll(async () => {
+    t = await createTestSandbox(backend, { maxQueuedWrites: 2 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses orders beyond the waiting limit at once, stores none of them, and leaves other accounts alone', async () => {
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const busy = 501;
+    const other = 502;
+    const burst = Array.from({ length: 5 }, () =>
+      t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), t.context(busy)),
+    );
+    const elsewhere = t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), t.context(other));
+    const outcomes = await Promise.allSettled(burst);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    for (const outcome of outcomes.slice(2)) {
+      const reason = (outcome as PromiseRejectedResult).reason;
+      expect(RateLimitError.isInstance(reason)).toBe(true);
+      expect(String((reason as Error).message)).toMatch(/Analyzer mode is busy: 2 orders/);
+    }
+    await expect(elsewhere).resolves.toMatchObject({ orderId: expect.any(String) });
+    const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId: busy,
+    });
+    expect(stored).toHaveLength(2);
+    // Once the lane drains, the account takes orders again.
+    await expect(
+      t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), t.context(busy)),
+    ).resolves.toMatchObject({ orderId: expect.any(String) });
   });
 });

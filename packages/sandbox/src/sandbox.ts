@@ -8,6 +8,7 @@ import {
   type Logger,
   OpenAlgoError,
   OrderNotFoundError,
+  RateLimitError,
   type Unsubscribe,
 } from '@openalgo/broker-sdk';
 import {
@@ -82,6 +83,11 @@ export interface SandboxSettings {
   sessionExpiryTime?: string;
   quoteRetryDelaysMs?: readonly number[];
   priceFreshnessMs?: number;
+  /**
+   * Orders and order changes of one account that may wait in its lane at once (default 256);
+   * beyond, a new one is refused at once (429) instead of waiting past its deadline.
+   */
+  maxQueuedWrites?: number;
   /** Contract value per instrument (crypto contracts); 1 when absent. */
   contractValueOf?: (instrument: ResolvedInstrument) => string | undefined;
   sleep?: (ms: number) => Promise<void>;
@@ -181,6 +187,17 @@ export function sandboxSession(userId: number, now: number): BrokerSession {
  * order when it reconciles), instead of an order appearing long after its client gave up.
  */
 function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () => Promise<T>): Promise<T> {
+  const limit = core.maxQueuedWrites;
+  if (core.queue.depth(userId) >= limit) {
+    // Overload: refused before anything is written, so the caller knows it was not placed
+    // (a wait past the order deadline would leave it "unknown" and send it to reconciliation).
+    return Promise.reject(
+      new RateLimitError(
+        `Analyzer mode is busy: ${limit} orders of this account are already waiting. Try again shortly.`,
+        { context: { mode: 'analyze' } },
+      ),
+    );
+  }
   return core.queue.run(userId, () => {
     context.signal?.throwIfAborted();
     return task();
@@ -228,6 +245,7 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     sessionExpiryTime: settings.sessionExpiryTime ?? '03:00',
     quoteRetryDelaysMs: settings.quoteRetryDelaysMs ?? [300, 600],
     priceFreshnessMs: settings.priceFreshnessMs ?? 5_000,
+    maxQueuedWrites: settings.maxQueuedWrites ?? 256,
     contractValueOf: (instrument) => settings.contractValueOf?.(instrument) ?? '1',
     sleep: settings.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   });

@@ -6,12 +6,20 @@
  */
 export class UserQueue {
   readonly #tails = new Map<number, Promise<unknown>>();
+  /** Tasks of each account queued or running. */
+  readonly #depths = new Map<number, number>();
   #pending = 0;
   #idleWaiters: Array<() => void> = [];
+
+  /** Tasks of this account queued or running. */
+  depth(userId: number): number {
+    return this.#depths.get(userId) ?? 0;
+  }
 
   run<T>(userId: number, task: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(userId) ?? Promise.resolve();
     this.#pending += 1;
+    this.#depths.set(userId, this.depth(userId) + 1);
     const result = previous.then(task, task);
     const tail = result.then(
       () => undefined,
@@ -21,6 +29,12 @@ export class UserQueue {
     void tail.then(() => {
       if (this.#tails.get(userId) === tail) {
         this.#tails.delete(userId);
+      }
+      const depth = this.depth(userId) - 1;
+      if (depth > 0) {
+        this.#depths.set(userId, depth);
+      } else {
+        this.#depths.delete(userId);
       }
       this.#pending -= 1;
       if (this.#pending === 0) {

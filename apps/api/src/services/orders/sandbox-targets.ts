@@ -196,6 +196,8 @@ export interface SandboxAnalyzerOptions {
   /** Seeded into the sandbox settings on first start (rupees). */
   startingCapital: string;
   sessionExpiryTime: string;
+  /** Orders of one account that may wait in its lane before new ones are refused (429). */
+  maxQueuedWrites?: number;
   contractValueOf?: (instrument: ResolvedInstrument) => string | undefined;
   /** Run the scheduled jobs (square-off, settlement, resets) on the clock; default true. */
   isScheduled?: boolean;
@@ -232,6 +234,7 @@ export class SandboxAnalyzerTargets implements AnalyzerTargets {
       now: options.now,
       startingCapital: options.startingCapital,
       sessionExpiryTime: options.sessionExpiryTime,
+      ...(options.maxQueuedWrites ? { maxQueuedWrites: options.maxQueuedWrites } : {}),
       ...(options.contractValueOf ? { contractValueOf: options.contractValueOf } : {}),
       isScheduled: options.isScheduled ?? true,
     });
