@@ -10,6 +10,7 @@ import type { Order } from '@openalgo/shared-types';
 import type { Logger } from 'pino';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { callBroker } from './broker-call.js';
+import { CoalescedReads } from './coalesced-reads.js';
 import type { OrderJournal } from './order-journal.js';
 import type { ErrorBody, OrderOutcome } from './order-service.js';
 import type { OrderMode, OrderTarget } from './order-target.js';
@@ -73,6 +74,7 @@ const markOf = (mode: OrderMode): { mode?: 'analyze' } => (mode === 'analyze' ? 
 export class OrderReconciler {
   readonly #options: OrderReconcilerOptions;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #bookReads = new CoalescedReads<readonly Order[]>();
   #isClosed = false;
 
   constructor(options: OrderReconcilerOptions) {
@@ -80,10 +82,15 @@ export class OrderReconciler {
   }
 
   async #find(target: OrderTarget, clientOrderId: string): Promise<Order | undefined> {
-    const orders = await callBroker(
-      target.context,
-      { operation: 'fetchOrders', timeoutMs: this.#options.readTimeoutMs },
-      (context) => target.orders.fetchOrders(context),
+    // Placements of one account that timed out together share their book reads.
+    const { session } = target.context;
+    const key = `${target.mode}|${target.broker}|${session.userId}|${session.accessToken}`;
+    const orders = await this.#bookReads.read(key, () =>
+      callBroker(
+        target.context,
+        { operation: 'fetchOrders', timeoutMs: this.#options.readTimeoutMs },
+        (context) => target.orders.fetchOrders(context),
+      ),
     );
     return orders.find((order) => order.clientOrderId === clientOrderId);
   }
