@@ -273,8 +273,8 @@ export type RowCounts = Record<string, number>;
 /**
  * Row counts of the watched tables, compared around each request: a request answered with a
  * 4xx must leave them as they were (a refused sign-in may add its audit row, nothing else;
- * a malformed body not even that). Audit rows are written in batches, so the watch flushes
- * them before counting.
+ * a malformed body not even that). Audit rows (batched) and order-log rows (group commit)
+ * are written behind the answer, so the watch flushes both before counting.
  */
 export class WriteWatch {
   readonly #t: TestApp;
@@ -294,7 +294,10 @@ export class WriteWatch {
   }
 
   async count(): Promise<RowCounts> {
+    // Both write behind the answer: audit rows in batches, order-log rows in group commit
+    // (the order itself was spooled before the broker call).
     await this.#t.app.services.audit.flush();
+    await this.#t.app.services.orderJournal.flush();
     const selects = this.#tables.map((table) => `(select count(*) from ${table})::int as "${table}"`);
     const result = await sql.raw<RowCounts>(`select ${selects.join(', ')}`).execute(this.#t.database.db);
     return result.rows[0] ?? {};
