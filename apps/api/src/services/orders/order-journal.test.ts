@@ -142,6 +142,44 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     expect(row?.completed_at).toBeInstanceOf(Date);
   });
 
+  it('a spooled row waits for its outcome and is then written complete, one statement, without a flush', async () => {
+    const counter = statementCounter();
+    const journal = open({ plugin: counter });
+    await journal.record(order('ord_w'));
+    // Durable in the spool; its row waits for the outcome (the interval flush is a minute away).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(counter.statements).toBe(0);
+    expect(await rows()).toEqual([]);
+    journal.complete({
+      id: 'ord_w',
+      status: 'accepted',
+      brokerOrderId: 'B-9',
+      response: { http_status: 200 },
+      error: null,
+      completedAt: new Date(),
+    });
+    await until(async () => (await rows()).length > 0);
+    expect(await rows()).toEqual([
+      expect.objectContaining({ id: 'ord_w', status: 'accepted', broker_order_id: 'B-9' }),
+    ]);
+    expect(counter.statements).toBe(1);
+  });
+
+  it('a spooled row whose outcome does not come is written pending at the interval flush', async () => {
+    const journal = open({ flushIntervalMs: 50 });
+    await journal.record(order('ord_slow'));
+    await until(async () => (await rows()).length > 0);
+    expect(await rows()).toEqual([expect.objectContaining({ id: 'ord_slow', status: 'pending' })]);
+  });
+
+  it('an order waiting for its row is written at once, with the spooled rows still waiting for outcomes', async () => {
+    const journal = open();
+    await journal.record(order('ord_s1'));
+    // Its row is the only proof its key was free: it must not wait for ord_s1's outcome.
+    expect(await journal.record(order('ord_k9', 'key-9'))).toBe(true);
+    expect((await rows()).map((row) => row.id)).toEqual(['ord_k9', 'ord_s1']);
+  });
+
   it('a row already stored (an earlier insert committed, its answer lost) still gets the outcome that rode with it', async () => {
     const journal = open();
     await recordOrders(database.db, [order('ord_lost')]);
