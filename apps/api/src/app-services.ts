@@ -391,6 +391,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     publicUrl: () => config.HOST_SERVER ?? `http://${config.HOST}:${config.PORT}`,
     dedupeWindowMs: config.STRATEGY_DEDUPE_WINDOW_MS,
     maxAlertAgeMs: config.STRATEGY_ALERT_MAX_AGE_MS,
+    outcomeDelayMs: config.ORDER_LOG_FLUSH_MS,
     changes: deps.database,
   });
   const telegram = new TelegramBotService({

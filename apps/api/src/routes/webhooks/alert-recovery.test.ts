@@ -113,3 +113,55 @@ describe.each(testBackends())('strategy alerts interrupted by a restart on %s', 
     expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 0 });
   });
 });
+
+describe.each(testBackends())('answered alerts’ outcomes written together on %s', (kind) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, {
+      now: tradingHoursClock(),
+      // Outcomes wait (up to ten seconds here) to be written in one statement.
+      env: { STRATEGY_DEDUPE_WINDOW_MS: '0', ORDER_LOG_FLUSH_MS: '10000' },
+    });
+    expect((await t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode: true })).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('holds the outcomes of alerts answered close together, and a read of the history writes them first', async () => {
+    const service = t.app.services.strategies;
+    const userId = (await t.app.services.accounts.findAdmin()).id;
+    const strategy = await service.create(userId, {
+      name: 'batched outcomes',
+      platform: 'tradingview',
+      is_intraday: false,
+      trading_mode: 'LONG',
+      is_active: true,
+    });
+    await service.addSymbols(userId, strategy.id, [
+      { symbol: 'SBIN', exchange: 'NSE', quantity: 1, product: 'CNC' },
+    ]);
+    const url = `/strategy/webhook/${strategy.webhook_id}`;
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const body = (await t.post(url, { symbol: 'SBIN', action: 'BUY' })).json as AlertBody;
+      expect(body.results?.[0]?.status).toBe('success');
+      ids.push(body.alert_id);
+    }
+    const statuses = () =>
+      t.app.services.db.selectFrom('strategy_alerts').select('status').where('id', 'in', ids).execute();
+    // Answered, executed, their outcomes not written yet: still 'processing' in the table.
+    expect((await statuses()).map((row) => row.status)).toEqual(['processing', 'processing', 'processing']);
+    const started = Date.now();
+    const history = await service.alerts(strategy.id);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(history.filter((row) => ids.includes(row.id)).map((row) => row.status)).toEqual([
+      'executed',
+      'executed',
+      'executed',
+    ]);
+    expect((await statuses()).map((row) => row.status)).toEqual(['executed', 'executed', 'executed']);
+  });
+});

@@ -110,6 +110,11 @@ export interface StrategyServiceOptions {
   /** Alerts older than this when found unprocessed after a restart are expired, not executed. */
   maxAlertAgeMs: number;
   /**
+   * Answered alerts' outcomes wait this long (ms) to be written together, one statement for
+   * all that arrived meanwhile; 0 writes each at once. Reads of the history write them first.
+   */
+  outcomeDelayMs?: number;
+  /**
    * Where configuration changes are announced, so every instance drops its cached strategies
    * at once (PostgreSQL NOTIFY; in-process on PGlite). Without it only this process's own
    * changes invalidate, and the cache's time to live bounds the rest.
@@ -143,6 +148,8 @@ export class StrategyService {
   /** Outcomes of answered alerts not yet written, and the write under way. */
   #finishQueue: FinishAlertInput[] = [];
   #finishWriting: Promise<void> | null = null;
+  /** Ends the wait of the pending outcome write (a read or shutdown wants them now). */
+  #writeNow: (() => void) | null = null;
 
   constructor(options: StrategyServiceOptions) {
     this.#options = options;
@@ -283,6 +290,7 @@ export class StrategyService {
   /** Waits until the outcomes of answered alerts are written (reads, shutdown). */
   async settled(): Promise<void> {
     while (this.#finishWriting) {
+      this.#writeNow?.();
       await this.#finishWriting;
     }
   }
@@ -454,8 +462,8 @@ export class StrategyService {
   }
 
   /**
-   * Writes an alert's outcome without holding its answer: at once when no write is under way,
-   * else with the outcomes that arrive meanwhile, in one statement. Safe because a lost
+   * Writes an alert's outcome without holding its answer: `outcomeDelayMs` later (or when a
+   * read of the history wants it), with the outcomes that arrive meanwhile, in one statement. Safe because a lost
    * outcome (a crash before it was written, a failed write) never leads to a second
    * execution: the alert stays unfinished, and recovery finds the orders it recorded
    * (`recoverUnfinished`).
@@ -471,6 +479,17 @@ export class StrategyService {
   }
 
   async #writeFinishes(): Promise<void> {
+    const delayMs = this.#options.outcomeDelayMs ?? 0;
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.#writeNow = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#writeNow = null;
+    }
     try {
       while (this.#finishQueue.length > 0) {
         const batch = this.#finishQueue.splice(0, 500);
@@ -596,6 +615,8 @@ export class StrategyService {
     let executed = 0;
     let expired = 0;
     let interrupted = 0;
+    // This process's own answered alerts are finished, not unfinished: their outcomes first.
+    await this.settled();
     for (const alert of await listUnfinishedAlerts(db)) {
       const recorded = await listAlertOrders(db, alert.id, alert.received_at);
       if (recorded.length > 0) {
