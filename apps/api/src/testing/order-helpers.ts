@@ -88,3 +88,27 @@ export async function orderBook(t: TestApp): Promise<BookOrder[]> {
   const response = await t.post('/api/v1/orderbook', { apikey: t.apiKey });
   return (response.json as { data: { orders: BookOrder[] } }).data.orders;
 }
+
+/**
+ * A long-only TradingView strategy of the admin, made through the strategy service, with one
+ * NSE SBIN CNC mapping of `quantity`; its id and webhook path.
+ */
+export async function sbinStrategy(
+  t: TestApp,
+  name: string,
+  quantity: number,
+): Promise<{ userId: number; strategyId: number; url: string }> {
+  const service = t.app.services.strategies;
+  const userId = (await t.app.services.accounts.findAdmin()).id;
+  const strategy = await service.create(userId, {
+    name,
+    platform: 'tradingview',
+    is_intraday: false,
+    trading_mode: 'LONG',
+    is_active: true,
+  });
+  await service.addSymbols(userId, strategy.id, [
+    { symbol: 'SBIN', exchange: 'NSE', quantity, product: 'CNC' },
+  ]);
+  return { userId, strategyId: strategy.id, url: `/strategy/webhook/${strategy.webhook_id}` };
+}

@@ -2,6 +2,7 @@ import { setApiKeyOrderMode } from '@openalgo/db';
 import { createTestDatabase, testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEYS_CHANNEL } from '../../services/accounts.js';
+import { sbinStrategy } from '../../testing/order-helpers.js';
 import {
   startTestApp,
   TEST_ADMIN_PASSWORD,
@@ -38,19 +39,7 @@ describe.each(testBackends())('the identity of strategy alerts on %s', (kind) =>
     web = new WebClient(t.baseUrl);
     expect((await web.login('admin', TEST_ADMIN_PASSWORD)).status).toBe(200);
     expect((await web.post('/web/v1/analyzer/toggle', { mode: true })).status).toBe(200);
-    userId = (await t.app.services.accounts.findAdmin()).id;
-    const service = t.app.services.strategies;
-    const strategy = await service.create(userId, {
-      name: 'identity',
-      platform: 'tradingview',
-      is_intraday: false,
-      trading_mode: 'LONG',
-      is_active: true,
-    });
-    await service.addSymbols(userId, strategy.id, [
-      { symbol: 'SBIN', exchange: 'NSE', quantity: 1, product: 'CNC' },
-    ]);
-    url = `/strategy/webhook/${strategy.webhook_id}`;
+    ({ userId, url } = await sbinStrategy(t, 'identity', 1));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StrategyService } from '../../services/strategies/strategy-service.js';
+import { sbinStrategy } from '../../testing/order-helpers.js';
 import { startTestApp, type TestApp, tradingHoursClock } from '../../testing/test-app.js';
 
 interface AlertBody {
@@ -25,18 +26,7 @@ describe.each(testBackends())('strategy alerts interrupted by a restart on %s', 
     t = await startTestApp(kind, { now: tradingHoursClock(), env: { STRATEGY_DEDUPE_WINDOW_MS: '0' } });
     expect((await t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode: true })).status).toBe(200);
     service = t.app.services.strategies;
-    userId = (await t.app.services.accounts.findAdmin()).id;
-    const strategy = await service.create(userId, {
-      name: 'recovery',
-      platform: 'tradingview',
-      is_intraday: false,
-      trading_mode: 'LONG',
-      is_active: true,
-    });
-    await service.addSymbols(userId, strategy.id, [
-      { symbol: 'SBIN', exchange: 'NSE', quantity: 3, product: 'CNC' },
-    ]);
-    url = `/strategy/webhook/${strategy.webhook_id}`;
+    ({ userId, url } = await sbinStrategy(t, 'recovery', 3));
   }, 120_000);
 
   afterAll(async () => {
@@ -132,18 +122,7 @@ describe.each(testBackends())('answered alerts’ outcomes written together on %
 
   it('holds the outcomes of alerts answered close together, and a read of the history writes them first', async () => {
     const service = t.app.services.strategies;
-    const userId = (await t.app.services.accounts.findAdmin()).id;
-    const strategy = await service.create(userId, {
-      name: 'batched outcomes',
-      platform: 'tradingview',
-      is_intraday: false,
-      trading_mode: 'LONG',
-      is_active: true,
-    });
-    await service.addSymbols(userId, strategy.id, [
-      { symbol: 'SBIN', exchange: 'NSE', quantity: 1, product: 'CNC' },
-    ]);
-    const url = `/strategy/webhook/${strategy.webhook_id}`;
+    const { strategyId, url } = await sbinStrategy(t, 'batched outcomes', 1);
     const ids: string[] = [];
     for (let index = 0; index < 3; index += 1) {
       const body = (await t.post(url, { symbol: 'SBIN', action: 'BUY' })).json as AlertBody;
@@ -155,7 +134,7 @@ describe.each(testBackends())('answered alerts’ outcomes written together on %
     // Answered, executed, their outcomes not written yet: still 'processing' in the table.
     expect((await statuses()).map((row) => row.status)).toEqual(['processing', 'processing', 'processing']);
     const started = Date.now();
-    const history = await service.alerts(strategy.id);
+    const history = await service.alerts(strategyId);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(history.filter((row) => ids.includes(row.id)).map((row) => row.status)).toEqual([
       'executed',

@@ -64,10 +64,11 @@ const MAX_RETRY_DELAY_MS = 2_000;
  * flight at a time, the orders that arrived meanwhile in the next one. A spooled row waits for
  * its order's outcome (written as soon as every waiting row has one, else at the next interval
  * flush), so an order that completes within `flushIntervalMs` — every simulator and analyzer
- * order, and a fast broker's — is inserted complete, one statement instead of two. If the database refuses, spooled rows are kept and retried with backoff,
- * and new placements wait for the database (so an outage answers 503 rather than growing the
- * spool); an order carrying an idempotency key always waits for its row, since only the
- * database can tell whether the key was used, by any process.
+ * order, and a fast broker's — is inserted complete, one statement instead of two. If the
+ * database refuses, spooled rows are kept and retried with backoff, and new placements wait
+ * for the database (so an outage answers 503 rather than growing the spool); an order carrying
+ * an idempotency key always waits for its row, since only the database can tell whether the
+ * key was used, by any process.
  *
  * `complete` is off the critical path: completions are appended to the spool and written in
  * batches shortly after, never before their row.
@@ -81,7 +82,7 @@ export class OrderJournal {
   #inFlight: PendingRecord[] = [];
   #recordWrite: Promise<void> | null = null;
   #isRecordScheduled = false;
-  /** Spooled rows in `#records` whose outcome is not known yet. */
+  /** Spooled rows in `#records` whose outcome is not known yet (kept, not scanned: hot path). */
   #incomplete = 0;
   #isHealthy = true;
   #retryDelayMs = 0;

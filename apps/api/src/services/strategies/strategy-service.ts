@@ -463,10 +463,10 @@ export class StrategyService {
 
   /**
    * Writes an alert's outcome without holding its answer: `outcomeDelayMs` later (or when a
-   * read of the history wants it), with the outcomes that arrive meanwhile, in one statement. Safe because a lost
-   * outcome (a crash before it was written, a failed write) never leads to a second
-   * execution: the alert stays unfinished, and recovery finds the orders it recorded
-   * (`recoverUnfinished`).
+   * read of the history wants it), with the outcomes that arrive meanwhile, in one statement.
+   * Safe because a lost outcome (a crash before it was written, a failed write) never leads
+   * to a second execution: the alert stays unfinished, and recovery finds the orders it
+   * recorded (`recoverUnfinished`).
    */
   #finishAfterAnswer(
     id: string,
