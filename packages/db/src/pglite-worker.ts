@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { MAX_PREPARED_PARAMETERS } from './postgres-driver.js';
 
 /**
  * PGlite runs Postgres compiled to WASM, synchronously, in the thread that owns it. Embedded
@@ -11,10 +12,95 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.pgliteModule);
+const { PGlite, protocol, parse } = require(workerData.pgliteModule);
 const { pg_trgm } = require(workerData.pgTrgmModule);
+const wire = protocol.serialize;
 let db;
 const listeners = new Map();
+// Named prepared statements, by SQL text (least recently used first): PGlite's own query()
+// parses, describes and plans every statement each time, in six calls into Postgres; a
+// statement prepared once runs as bind + execute in one call.
+const statements = new Map();
+const MAX_STATEMENTS = 2000;
+let nextStatement = 0;
+function concat(parts) {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+async function run(parts) {
+  return (await db.execProtocol(concat(parts), { syncToFs: false })).messages;
+}
+async function prepare(sql) {
+  const known = statements.get(sql);
+  if (known) {
+    statements.delete(sql);
+    statements.set(sql, known);
+    return known;
+  }
+  const name = 'oa_' + (nextStatement++).toString(36);
+  try {
+    const messages = await run([wire.parse({ name, text: sql, types: [] }), wire.describe({ type: 'S', name }), wire.sync()]);
+    const entry = { name, types: parse.parseDescribeStatementResults(messages) };
+    statements.set(sql, entry);
+    if (statements.size > MAX_STATEMENTS) {
+      const [oldest, evicted] = statements.entries().next().value;
+      statements.delete(oldest);
+      await run([wire.close({ type: 'S', name: evicted.name }), wire.sync()]);
+    }
+    return entry;
+  } catch (error) {
+    // A Parse that failed leaves no statement; Close of a missing one is no error.
+    await run([wire.close({ type: 'S', name }), wire.sync()]).catch(() => {});
+    throw error;
+  }
+}
+function bindValues(entry, params) {
+  // As PGlite's query() does: each value by the serializer of its parameter's type.
+  return (params || []).map((param, i) => {
+    if (param === null || param === undefined) return null;
+    const serialize = db.serializers[entry.types[i]];
+    return serialize ? serialize(param) : param.toString();
+  });
+}
+async function runPrepared(sql, params, before) {
+  const parts = [];
+  if (before) {
+    // BEGIN in the same call: when it fails, Postgres skips the statement up to the Sync.
+    parts.push(wire.bind({ statement: (await prepare(before)).name, values: [] }), wire.execute({}));
+  }
+  const entry = await prepare(sql);
+  parts.push(wire.bind({ statement: entry.name, values: bindValues(entry, params) }), wire.describe({ type: 'P' }), wire.execute({}), wire.sync());
+  const messages = await run(parts);
+  if (!db.isInTransaction()) await db.syncToFs();
+  const results = parse.parseResults(messages, db.parsers);
+  return results[results.length - 1];
+}
+async function queryPrepared(sql, params, before) {
+  if (params && params.length > workerData.maxPreparedParameters) {
+    // Long lists vary with their row count: each text prepared would stay for good.
+    if (before) await db.exec(before);
+    return await db.query(sql, params);
+  }
+  try {
+    return await runPrepared(sql, params, before);
+  } catch (error) {
+    // A table's columns changed under a prepared "select *": prepare it again, once.
+    if (error && error.code === '0A000' && /cached plan/.test(String(error.message))) {
+      const stale = statements.get(sql);
+      statements.delete(sql);
+      if (stale) await run([wire.close({ type: 'S', name: stale.name }), wire.sync()]);
+      return await runPrepared(sql, params, before);
+    }
+    throw error;
+  }
+}
 function serializeError(error) {
   const out = { message: String(error && error.message || error) };
   for (const key of ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position']) {
@@ -32,9 +118,8 @@ async function handle(message) {
       return {};
     }
     case 'query': {
-      // A transaction's BEGIN, sent with its first statement.
-      if (message.before) await db.exec(message.before);
-      const result = await db.query(message.sql, message.params);
+      // A transaction's BEGIN travels with its first statement.
+      const result = await queryPrepared(message.sql, message.params, message.before);
       return { rows: result.rows, affectedRows: result.affectedRows };
     }
     case 'exec': {
@@ -66,8 +151,10 @@ async function handle(message) {
       throw new Error('unknown message ' + message.type);
   }
 }
+// One message at a time, in arrival order: a message's statements never interleave with the next's.
+let turn = Promise.resolve();
 parentPort.on('message', (message) => {
-  handle(message).then(
+  turn = turn.then(() => handle(message)).then(
     (result) => {
       const transfer = result.dump ? [result.dump] : [];
       parentPort.postMessage({ type: 'result', id: message.id, result }, transfer);
@@ -145,6 +232,7 @@ export class PGliteWorkerClient {
       workerData: {
         pgliteModule: require.resolve('@electric-sql/pglite'),
         pgTrgmModule: require.resolve('@electric-sql/pglite/contrib/pg_trgm'),
+        maxPreparedParameters: MAX_PREPARED_PARAMETERS,
       },
     });
     const client = new PGliteWorkerClient(worker);

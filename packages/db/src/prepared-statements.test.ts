@@ -5,19 +5,24 @@ import { MAX_PREPARED_PARAMETERS } from './postgres-driver.js';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing.js';
 
 /**
- * On PostgreSQL, statements with parameters run as named prepared statements: once described,
- * each execution is one round trip and skips parsing. Long parameter lists stay unnamed, and
- * the setting turns it off for poolers that cannot follow prepared statements.
+ * Statements with parameters run as named prepared statements: once described, each execution
+ * is one round trip (PostgreSQL) or one call into the engine (PGlite), and none is parsed
+ * again. Long parameter lists stay unnamed, and on PostgreSQL the setting turns it off for
+ * poolers that cannot follow prepared statements.
  */
 
-const postgresOnly = testBackends().filter((kind) => kind === 'postgres');
-
-describe.each(postgresOnly)('prepared statements on %s', (kind) => {
+describe.each(testBackends())('prepared statements on %s', (kind) => {
   let base: TestDatabase;
   const handles: DatabaseHandle[] = [];
 
-  /** One connection, so every statement and `pg_prepared_statements` share one session. */
+  /**
+   * One session, so every statement and `pg_prepared_statements` share it: PGlite has only
+   * one; on PostgreSQL a handle of one connection.
+   */
   async function open(preparedStatements?: boolean): Promise<DatabaseHandle> {
+    if (kind === 'pglite') {
+      return base;
+    }
     const url = process.env.DATABASE_URL;
     if (!url) {
       throw new Error('DATABASE_URL is not set');
@@ -79,12 +84,60 @@ describe.each(postgresOnly)('prepared statements on %s', (kind) => {
     expect(await executions(handle, 'marker-b')).toEqual([]);
   });
 
-  it('prepares nothing when turned off', async () => {
-    const handle = await open(false);
-    for (const id of [1, 2]) {
-      await sql`select label /* marker-c */ from prepared_rows where id = ${id}`.execute(handle.db);
+  if (kind === 'postgres') {
+    // PGlite has no such setting: its one session is ours alone.
+    it('prepares nothing when turned off', async () => {
+      const handle = await open(false);
+      for (const id of [1, 2]) {
+        await sql`select label /* marker-c */ from prepared_rows where id = ${id}`.execute(handle.db);
+      }
+      expect(await executions(handle, 'marker-c')).toEqual([]);
+    });
+  }
+
+  it('keeps no statement that failed to parse, and the session goes on', async () => {
+    const handle = await open();
+    const broken = sql`select label /* marker-e */ from prepared_rows where id = ${1} and and`.execute(
+      handle.db,
+    );
+    await expect(broken).rejects.toMatchObject({ code: '42601' });
+    expect(await executions(handle, 'marker-e')).toEqual([]);
+    const row = await sql<{ label: string }>`select label from prepared_rows where id = ${2}`.execute(
+      handle.db,
+    );
+    expect(row.rows).toEqual([{ label: 'two' }]);
+  });
+
+  it('binds each value by its parameter type, the same on every run', async () => {
+    const handle = await open();
+    const at = new Date('2026-12-02T09:15:00.000Z');
+    const read = (flag: boolean) =>
+      sql<{ a: string; b: boolean; c: Date; d: number[]; e: string | null }>`
+        select ${JSON.stringify({ a: 'x' })}::text::jsonb ->> 'a' as a, ${flag}::boolean as b,
+          ${at}::timestamptz as c, ${[3, 4]}::int[] as d, ${null}::text as e /* marker-f */`.execute(
+        handle.db,
+      );
+    for (const flag of [true, false]) {
+      const result = await read(flag);
+      expect(result.rows).toEqual([{ a: 'x', b: flag, c: at, d: [3, 4], e: null }]);
     }
-    expect(await executions(handle, 'marker-c')).toEqual([]);
+    expect(await executions(handle, 'marker-f')).toEqual([2]);
+  });
+
+  it('a failed statement in a transaction rolls it back; the next one starts clean', async () => {
+    const handle = await open();
+    const failed = handle.db.transaction().execute(async (trx) => {
+      await sql`insert into prepared_rows values (${10}, ${'ten'})`.execute(trx);
+      await sql`insert into prepared_rows values (${1}, ${'duplicate'})`.execute(trx);
+    });
+    await expect(failed).rejects.toMatchObject({ code: '23505' });
+    await handle.db.transaction().execute(async (trx) => {
+      await sql`insert into prepared_rows values (${11}, ${'eleven'})`.execute(trx);
+    });
+    const rows = await sql<{
+      id: number;
+    }>`select id from prepared_rows where id >= ${10} order by id`.execute(handle.db);
+    expect(rows.rows).toEqual([{ id: 11 }]);
   });
 
   it('a prepared statement follows a change of its table', async () => {
