@@ -34,6 +34,7 @@ import {
   sumWorkingCncSellQuantity,
   updateSandboxOrder,
   writeSandboxFill,
+  writeSandboxPlacement,
 } from '@openalgo/db';
 import type { Action, ResolvedInstrument, Tick } from '@openalgo/shared-types';
 import { Dec, toDecimal } from '@openalgo/shared-types/decimal';
@@ -645,8 +646,14 @@ export class SandboxCore {
             fill: { result: fill, market: immediate.market },
           };
         }
-        const row = await this.#insertChecked(trx, ledger, checked);
-        await ledger.flush(trx);
+        // The order, its reservation and journal in one statement.
+        this.#reserve(ledger, checked);
+        const { funds, entries } = ledger.takeWrites();
+        const row = await writeSandboxPlacement(trx, this.store.schema, {
+          order: checked.values,
+          funds,
+          ledger: entries,
+        });
         return { ok: true as const, row, position, fill: null };
       }
       if (checked.rejected) {

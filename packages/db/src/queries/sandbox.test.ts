@@ -8,6 +8,7 @@ import {
   insertSandboxLedger,
   insertSandboxPosition,
   listSandboxLedger,
+  listSandboxOrders,
   listSandboxPositions,
   listSandboxTrades,
   lockSandboxFunds,
@@ -16,7 +17,9 @@ import {
   nextSandboxSequence,
   nextSandboxSequenceBlock,
   type SandboxFillWrite,
+  type SandboxOrderInsert,
   writeSandboxFill,
+  writeSandboxPlacement,
 } from './sandbox.js';
 
 describe.each(testBackends())('sandbox schema on %s', (backend) => {
@@ -309,6 +312,78 @@ describe.each(testBackends())('sandbox schema on %s', (backend) => {
       }),
     ).rejects.toThrow(/same columns/);
     expect(await listSandboxTrades(store.db, { userId })).toHaveLength(3);
+  });
+
+  it('writes a resting placement, its reservation and journal in one statement', async () => {
+    const store = sandboxStore(handle.db, handle.sandboxSchema);
+    const userId = 82;
+    await insertSandboxFunds(store.db, funds(userId, '1000'));
+    const order = (serial: number, reservation: string): SandboxOrderInsert => ({
+      orderid: `2611240000009${serial}`,
+      user_id: userId,
+      strategy: `rest${serial}`,
+      symbol: 'SBIN',
+      exchange: 'NSE',
+      instrument: { symbol: 'SBIN', lotSize: 1 },
+      action: 'BUY',
+      quantity: serial,
+      price: '800.05',
+      trigger_price: '0',
+      price_type: 'LIMIT',
+      product: 'CNC',
+      status: 'open',
+      pending_quantity: serial,
+      rejection_reason: null,
+      margin_blocked: reservation,
+      reservation,
+      margin_quantity: serial,
+      expiry_date: null,
+      gtt_leg_id: null,
+      client_order_id: `r${serial}`,
+      placed_at: at,
+      updated_at: at,
+    });
+    const first = await store.db.transaction().execute((trx) =>
+      writeSandboxPlacement(trx, store.schema, {
+        order: order(1, '800.05'),
+        funds: { userId, update: { cash: '199.95', used_margin: '800.05', updated_at: at } },
+        ledger: [
+          {
+            user_id: userId,
+            at,
+            kind: 'reserve',
+            owner_kind: 'order',
+            owner_id: '26112400000091',
+            cash: '-800.05',
+            margin: '800.05',
+            holdings: '0',
+            capital: '0',
+            realized: '0',
+            note: 'BUY 1 SBIN LIMIT',
+          },
+        ],
+      }),
+    );
+    expect(first).toMatchObject({
+      orderid: '26112400000091',
+      status: 'open',
+      price: '800.05',
+      reservation: '800.05',
+      instrument: { symbol: 'SBIN', lotSize: 1 },
+    });
+    // Nothing reserved: the order alone.
+    await writeSandboxPlacement(store.db, store.schema, { order: order(2, '0'), funds: null, ledger: [] });
+    const funded = await lockSandboxFunds(store.db, userId);
+    expect([funded?.cash, funded?.used_margin]).toEqual(['199.95', '800.05']);
+    expect(
+      (await listSandboxLedger(store.db, userId)).map((row) => [row.kind, row.cash, row.margin]),
+    ).toEqual([['reserve', '-800.05', '800.05']]);
+    expect(
+      (await listSandboxOrders(store.db, { userId })).map((row) => [row.orderid, row.reservation]).sort(),
+    ).toEqual([
+      ['26112400000091', '800.05'],
+      ['26112400000092', '0'],
+    ]);
   });
 
   it('the combined lock holds both rows until the transaction ends', async () => {

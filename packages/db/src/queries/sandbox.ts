@@ -445,22 +445,11 @@ export async function writeSandboxFill(
   if (!isPositionInsert) {
     parameters.push(position.id);
   }
-  if (funds) {
-    parameters.push(JSON.stringify(funds.update), funds.userId);
-  }
-  if (ledger.length > 0) {
-    parameters.push(JSON.stringify(ledger));
-  }
-  parameters.push(JSON.stringify(orderRow));
+  parameters.push(...moneyParameters(funds, ledger), JSON.stringify(orderRow));
   if (!isOrderInsert) {
     parameters.push(order.orderid);
   }
-  const ledgerShape = ledger.length > 0 ? columnsKey(ledger[0] as object) : '-';
-  for (const entry of ledger) {
-    if (columnsKey(entry) !== ledgerShape) {
-      throw new Error('sandbox fill journal rows must all give the same columns');
-    }
-  }
+  const ledgerShape = ledgerKey(ledger);
   const key = `${schema}|${isOrderInsert ? 'oi' : 'ou'}:${columnsKey(orderRow)}|t:${columnsKey(write.trade)}|${isPositionInsert ? 'pi' : 'pu'}:${columnsKey(positionRow)}|f:${funds ? columnsKey(funds.update) : '-'}|l:${ledgerShape}`;
   const text = fillStatements.get(key, () => fillStatement(schema, write));
   const { rows } = await db.executeQuery<SandboxOrderRow>(CompiledQuery.raw(text, parameters));
@@ -507,9 +496,11 @@ function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The fill statement of `write`'s shape, its parameters numbered as `writeSandboxFill` lists them. */
-function fillStatement(schema: string, write: SandboxFillWrite): string {
-  const { order, position, funds, ledger } = write;
+/**
+ * Builds one statement of data-modifying CTEs: each table's rows as one JSON parameter,
+ * numbered in the order the pieces are asked for.
+ */
+function cteBuilder(schema: string) {
   let parameter = 0;
   const next = () => `$${++parameter}`;
   const table = (name: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
@@ -522,19 +513,14 @@ function fillStatement(schema: string, write: SandboxFillWrite): string {
   const update = (name: string, row: object, keyColumn: string, returning: string) => {
     const columns = definedColumns(row).map(quoteIdentifier);
     if (columns.length === 0) {
-      throw new Error(`sandbox fill: an update of ${name} sets no column`);
+      throw new Error(`sandbox write: an update of ${name} sets no column`);
     }
     const assignments = columns.map((column) => `${column} = "r".${column}`).join(', ');
     const source = rowsOf(name, 'record');
     return `update ${table(name)} as "t" set ${assignments} from ${source} as "r" where "t".${quoteIdentifier(keyColumn)} = ${next()} returning ${returning}`;
   };
-  const ctes = [
-    `"trade_row" as (${insert('trades', write.trade, '"id"')})`,
-    `"position_row" as (${
-      'insert' in position
-        ? insert('positions', position.insert, '"id"')
-        : update('positions', position.update, 'id', '"t"."id"')
-    })`,
+  /** The funds and journal CTEs (empty selects when there is nothing to write). */
+  const money = (funds: SandboxFillWrite['funds'], ledger: SandboxFillWrite['ledger']) => [
     `"funds_row" as (${
       funds
         ? update('funds', funds.update, 'user_id', '"t"."user_id"')
@@ -545,6 +531,45 @@ function fillStatement(schema: string, write: SandboxFillWrite): string {
         ? insert('ledger', ledger[0] as object, '"id"', 'recordset')
         : `select "id" from ${table('ledger')} where false`
     })`,
+  ];
+  return { insert, update, money };
+}
+
+/** The parameters of the funds and journal CTEs, as `cteBuilder().money` numbers them. */
+function moneyParameters(funds: SandboxFillWrite['funds'], ledger: SandboxFillWrite['ledger']): unknown[] {
+  const parameters: unknown[] = [];
+  if (funds) {
+    parameters.push(JSON.stringify(funds.update), funds.userId);
+  }
+  if (ledger.length > 0) {
+    parameters.push(JSON.stringify(ledger));
+  }
+  return parameters;
+}
+
+/** The shape key of the journal rows (all must give the same columns). */
+function ledgerKey(ledger: SandboxFillWrite['ledger']): string {
+  const shape = ledger.length > 0 ? columnsKey(ledger[0] as object) : '-';
+  for (const entry of ledger) {
+    if (columnsKey(entry) !== shape) {
+      throw new Error('sandbox journal rows of one write must all give the same columns');
+    }
+  }
+  return shape;
+}
+
+/** The fill statement of `write`'s shape, its parameters numbered as `writeSandboxFill` lists them. */
+function fillStatement(schema: string, write: SandboxFillWrite): string {
+  const { order, position, funds, ledger } = write;
+  const { insert, update, money } = cteBuilder(schema);
+  const ctes = [
+    `"trade_row" as (${insert('trades', write.trade, '"id"')})`,
+    `"position_row" as (${
+      'insert' in position
+        ? insert('positions', position.insert, '"id"')
+        : update('positions', position.update, 'id', '"t"."id"')
+    })`,
+    ...money(funds, ledger),
     `"order_row" as (${
       'insert' in order
         ? insert('orders', order.insert, '*')
@@ -554,6 +579,41 @@ function fillStatement(schema: string, write: SandboxFillWrite): string {
   // Data-modifying CTEs run whether or not the final select reads them; these make sure.
   return `with ${ctes.join(', ')} select * from "order_row" where exists (select "id" from "trade_row") and exists (select "id" from "position_row")`;
 }
+
+export interface SandboxPlacementWrite {
+  order: SandboxOrderInsert;
+  /** The funds row's new figures (the order's reservation), or `null` when none. */
+  funds: SandboxFillWrite['funds'];
+  ledger: SandboxFillWrite['ledger'];
+}
+
+/**
+ * A placement that does not fill at once — the new order, the funds row that reserves its
+ * margin and the journal — in one statement, as `writeSandboxFill` writes a fill, inside the
+ * caller's transaction that locked the funds row. Returns the order as stored.
+ */
+export async function writeSandboxPlacement(
+  db: SandboxExecutor,
+  schema: string,
+  write: SandboxPlacementWrite,
+): Promise<SandboxOrderRow> {
+  const { order, funds, ledger } = write;
+  const parameters = [...moneyParameters(funds, ledger), JSON.stringify(order)];
+  const key = `${schema}|o:${columnsKey(order)}|f:${funds ? columnsKey(funds.update) : '-'}|l:${ledgerKey(ledger)}`;
+  const text = placementStatements.get(key, () => {
+    const { insert, money } = cteBuilder(schema);
+    const ctes = [...money(funds, ledger), `"order_row" as (${insert('orders', order, '*')})`];
+    return `with ${ctes.join(', ')} select * from "order_row"`;
+  });
+  const { rows } = await db.executeQuery<SandboxOrderRow>(CompiledQuery.raw(text, parameters));
+  const row = rows[0];
+  if (!row) {
+    throw new Error(`sandbox order ${order.orderid} not written`);
+  }
+  return row;
+}
+
+const placementStatements = new StatementCache<string>();
 
 // ---------------------------------------------------------------- positions and holdings
 
