@@ -79,8 +79,35 @@ async function runPrepared(sql, params, before) {
   parts.push(wire.bind({ statement: entry.name, values: bindValues(entry, params) }), wire.describe({ type: 'P' }), wire.execute({}), wire.sync());
   const messages = await run(parts);
   if (!db.isInTransaction()) await db.syncToFs();
-  const results = parse.parseResults(messages, db.parsers);
-  return results[results.length - 1];
+  return toResult(messages);
+}
+// The last statement's rows and count, each value by its type's parser. (PGlite's own
+// parseResults copies its whole table of parsers, hundreds of entries, on every call: on a
+// slow machine that was the worker's largest single cost.)
+function toResult(messages) {
+  let fields = [];
+  let rows = [];
+  let affectedRows = 0;
+  for (const message of messages) {
+    if (message.name === 'rowDescription') {
+      fields = message.fields;
+      rows = [];
+    } else if (message.name === 'dataRow') {
+      const row = {};
+      const values = message.fields;
+      for (let i = 0; i < values.length; i++) {
+        const field = fields[i];
+        const value = values[i];
+        const parser = value === null ? undefined : db.parsers[field.dataTypeID];
+        row[field.name] = parser ? parser(value, field.dataTypeID) : value;
+      }
+      rows.push(row);
+    } else if (message.name === 'commandComplete') {
+      const words = message.text.split(' ');
+      affectedRows = words[0] === 'INSERT' ? Number(words[2]) : ['UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(words[0]) ? Number(words[1]) : 0;
+    }
+  }
+  return { rows, affectedRows };
 }
 async function queryPrepared(sql, params, before) {
   if (params && params.length > workerData.maxPreparedParameters) {
