@@ -165,6 +165,41 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     expect(counter.statements).toBe(1);
   });
 
+  it('a flush ends while orders keep coming: it writes what was queued when it began', async () => {
+    const journal = open();
+    let isStreaming = true;
+    let recorded = 0;
+    const stream = (async () => {
+      while (isStreaming) {
+        const id = `ord_t${recorded}`;
+        await journal.record(order(id));
+        recorded += 1;
+        journal.complete({
+          id,
+          status: 'accepted',
+          brokerOrderId: `B-${id}`,
+          response: { http_status: 200 },
+          error: null,
+          completedAt: new Date(),
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const recordedBefore = recorded;
+    const outcome = await Promise.race([
+      journal.flush().then(() => 'flushed'),
+      new Promise((resolve) => setTimeout(() => resolve('still draining'), 3_000)),
+    ]);
+    isStreaming = false;
+    await stream;
+    expect(outcome).toBe('flushed');
+    const written = new Map((await rows()).map((row) => [row.id, row.status]));
+    for (let index = 0; index < recordedBefore; index += 1) {
+      expect(written.get(`ord_t${index}`)).toBe('accepted');
+    }
+  });
+
   it('a spooled row whose outcome does not come is written pending at the interval flush', async () => {
     const journal = open({ flushIntervalMs: 50 });
     await journal.record(order('ord_slow'));

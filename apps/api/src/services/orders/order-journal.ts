@@ -330,10 +330,22 @@ export class OrderJournal {
   }
 
   async #drain(): Promise<void> {
+    // What is queued when the drain starts is written by it; what arrives meanwhile is left to
+    // the next one (and the group commit). Chasing it, a steady stream of orders kept a drain
+    // going for as long as the stream lasted, the outcomes behind the rows never written and
+    // whoever awaited the flush waiting. At close nothing new arrives: everything is drained.
+    const all = this.#isClosed;
+    let recordBatches = all ? Number.POSITIVE_INFINITY : Math.ceil(this.#records.length / this.#batchSize);
+    // Counted once those rows are in: the outcomes that came while they were written count too.
+    let completionBatches: number | null = null;
     for (;;) {
       // Rows first: a completion never reaches the database before its row.
-      while (this.#recordWrite || (this.#records.length > 0 && (this.#isHealthy || this.#isClosed))) {
+      while (
+        this.#recordWrite ||
+        (recordBatches > 0 && this.#records.length > 0 && (this.#isHealthy || this.#isClosed))
+      ) {
         if (!this.#recordWrite) {
+          recordBatches -= 1;
           this.#writeRecords();
         }
         await this.#recordWrite;
@@ -342,9 +354,13 @@ export class OrderJournal {
           break;
         }
       }
-      if (this.#completions.length === 0) {
+      completionBatches ??= all
+        ? Number.POSITIVE_INFINITY
+        : Math.ceil(this.#completions.length / this.#batchSize);
+      if (this.#completions.length === 0 || completionBatches <= 0) {
         return;
       }
+      completionBatches -= 1;
       // The latest outcome of an order wins (a reconciled timeout after its first answer).
       const batch = this.#completions.splice(0, this.#batchSize);
       const byId = new Map<string, PendingCompletion>();
