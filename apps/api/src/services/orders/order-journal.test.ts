@@ -142,25 +142,29 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     expect(row?.completed_at).toBeInstanceOf(Date);
   });
 
-  it('a spooled row waits for its outcome and is then written complete, one statement, without a flush', async () => {
+  it('spooled rows wait for the interval flush and go in complete, all in one statement', async () => {
     const counter = statementCounter();
-    const journal = open({ plugin: counter });
-    await journal.record(order('ord_w'));
-    // Durable in the spool; its row waits for the outcome (the interval flush is a minute away).
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const journal = open({ plugin: counter, flushIntervalMs: 1_000 });
+    for (const id of ['ord_w1', 'ord_w2', 'ord_w3']) {
+      await journal.record(order(id));
+      journal.complete({
+        id,
+        status: 'accepted',
+        brokerOrderId: `B-${id}`,
+        response: { http_status: 200 },
+        error: null,
+        completedAt: new Date(),
+      });
+    }
+    // Durable in the spool, outcomes known: still nothing written before the interval.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     expect(counter.statements).toBe(0);
     expect(await rows()).toEqual([]);
-    journal.complete({
-      id: 'ord_w',
-      status: 'accepted',
-      brokerOrderId: 'B-9',
-      response: { http_status: 200 },
-      error: null,
-      completedAt: new Date(),
-    });
-    await until(async () => (await rows()).length > 0);
-    expect(await rows()).toEqual([
-      expect.objectContaining({ id: 'ord_w', status: 'accepted', broker_order_id: 'B-9' }),
+    await until(async () => (await rows()).length === 3);
+    expect((await rows()).map((row) => [row.id, row.status, row.broker_order_id])).toEqual([
+      ['ord_w1', 'accepted', 'B-ord_w1'],
+      ['ord_w2', 'accepted', 'B-ord_w2'],
+      ['ord_w3', 'accepted', 'B-ord_w3'],
     ]);
     expect(counter.statements).toBe(1);
   });

@@ -60,11 +60,11 @@ const MAX_RETRY_DELAY_MS = 2_000;
  *
  * With a spool (the default), `record` appends the order to the spool file and resolves at
  * once: the order is durable before the broker is called, and no database round trip sits
- * between the request and the broker. Rows reach the database in a group commit: one INSERT in
- * flight at a time, the orders that arrived meanwhile in the next one. A spooled row waits for
- * its order's outcome (written as soon as every waiting row has one, else at the next interval
- * flush), so an order that completes within `flushIntervalMs` — every simulator and analyzer
- * order, and a fast broker's — is inserted complete, one statement instead of two. If the
+ * between the request and the broker. Rows reach the database in a group commit: a spooled row
+ * waits for the next interval flush (or a full batch), so an order that completes within
+ * `flushIntervalMs` — every simulator and analyzer order, and a fast broker's — is inserted
+ * complete, and all the rows of an interval share one statement (on the embedded database,
+ * whose one thread runs all SQL, a statement per order was about a millisecond of it). If the
  * database refuses, spooled rows are kept and retried with backoff, and new placements wait
  * for the database (so an outage answers 503 rather than growing the spool); an order carrying
  * an idempotency key always waits for its row, since only the database can tell whether the
@@ -82,8 +82,6 @@ export class OrderJournal {
   #inFlight: PendingRecord[] = [];
   #recordWrite: Promise<void> | null = null;
   #isRecordScheduled = false;
-  /** Spooled rows in `#records` whose outcome is not known yet (kept, not scanned: hot path). */
-  #incomplete = 0;
   #isHealthy = true;
   #retryDelayMs = 0;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -181,24 +179,21 @@ export class OrderJournal {
     this.#records.push(entry);
     if (entry.seq > 0) {
       this.#queued.set(entry.input.id, entry);
-      if (!entry.completion) {
-        this.#incomplete += 1;
-      }
     }
     this.#scheduleRecords(entry.seq === 0);
   }
 
   /**
-   * A spooled row is durable already, so it waits for its outcome (at most until the next
-   * interval flush): once every waiting row has one, they are written at once, each inserted
-   * complete, one statement instead of an insert and an update. A row someone waits for
-   * (`urgent`: no spool entry) is written at once.
+   * A spooled row is durable already, so it waits for the next interval flush (or a full
+   * batch): its outcome, known by then for every simulator and analyzer order and a fast
+   * broker's, goes in with it, and the rows of the interval share one statement. A row
+   * someone waits for (`urgent`: no spool entry) is written at once, with whatever waits.
    */
   #scheduleRecords(urgent: boolean): void {
     if (this.#isRecordScheduled || this.#recordWrite || this.#records.length === 0) {
       return;
     }
-    if (urgent || this.#incomplete === 0) {
+    if (urgent || this.#records.length >= this.#batchSize) {
       this.#isRecordScheduled = true;
       setImmediate(() => this.#writeRecords());
     }
@@ -216,9 +211,6 @@ export class OrderJournal {
     const batch = this.#records.splice(0, this.#batchSize);
     for (const entry of batch) {
       this.#queued.delete(entry.input.id);
-      if (entry.seq > 0 && !entry.completion) {
-        this.#incomplete -= 1;
-      }
     }
     this.#inFlight = batch;
     this.#recordWrite = recordOrders(
@@ -251,9 +243,6 @@ export class OrderJournal {
             this.#records.unshift(...kept);
             for (const entry of kept) {
               this.#queued.set(entry.input.id, entry);
-              if (!entry.completion) {
-                this.#incomplete += 1;
-              }
             }
             this.#options.logger.warn(
               { err: error, rows: kept.length },
@@ -298,12 +287,8 @@ export class OrderJournal {
     const queued = this.#queued.get(input.id);
     if (queued) {
       // Its row is not written yet: it goes in complete.
-      if (!queued.completion) {
-        this.#incomplete -= 1;
-      }
       queued.completion = input;
       queued.completionSeq = seq;
-      this.#scheduleRecords(false);
       return;
     }
     this.#completions.push({ input, seq });
@@ -368,9 +353,6 @@ export class OrderJournal {
         const queued = this.#queued.get(completion.input.id);
         if (queued) {
           // Its row's write failed and waits for a retry: the outcome goes with it.
-          if (!queued.completion) {
-            this.#incomplete -= 1;
-          }
           queued.completion = completion.input;
           queued.completionSeq = completion.seq;
         } else {
