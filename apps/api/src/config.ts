@@ -169,7 +169,7 @@ export const envSchema = z
     /** Basket orders: legs placed concurrently per batch, and the pause between batches. */
     BASKET_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     BASKET_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
-    /** Order-log completions, latency rows and alert outcomes are written in batches at this interval. */
+    /** Spooled order-log rows (with their outcomes), latency rows and alert outcomes are written in batches at this interval. */
     ORDER_LOG_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(50),
     /**
      * Orders are recorded in a write-ahead file under DATA_DIR (`order-spool/`) before they are
