@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RecordOrderInput, recordOrders, sql } from '@openalgo/db';
+import { type CompleteOrderInput, type RecordOrderInput, recordOrders, sql } from '@openalgo/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@openalgo/db/testing';
 import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
@@ -29,6 +29,18 @@ function order(id: string, idempotencyKey: string | null = null): RecordOrderInp
     symbol: 'SBIN',
     request: { symbol: 'SBIN', quantity: '1' },
     createdAt: new Date(),
+  };
+}
+
+/** The broker's acceptance of `id`, as order `B-<id>`. */
+function acceptedOutcome(id: string): CompleteOrderInput {
+  return {
+    id,
+    status: 'accepted',
+    brokerOrderId: `B-${id}`,
+    response: { http_status: 200 },
+    error: null,
+    completedAt: new Date(),
   };
 }
 
@@ -147,14 +159,7 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     const journal = open({ plugin: counter, flushIntervalMs: 1_000 });
     for (const id of ['ord_w1', 'ord_w2', 'ord_w3']) {
       await journal.record(order(id));
-      journal.complete({
-        id,
-        status: 'accepted',
-        brokerOrderId: `B-${id}`,
-        response: { http_status: 200 },
-        error: null,
-        completedAt: new Date(),
-      });
+      journal.complete(acceptedOutcome(id));
     }
     // Durable in the spool, outcomes known: still nothing written before the interval.
     await new Promise((resolve) => setTimeout(resolve, 60));
@@ -178,14 +183,7 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
         const id = `ord_t${recorded}`;
         await journal.record(order(id));
         recorded += 1;
-        journal.complete({
-          id,
-          status: 'accepted',
-          brokerOrderId: `B-${id}`,
-          response: { http_status: 200 },
-          error: null,
-          completedAt: new Date(),
-        });
+        journal.complete(acceptedOutcome(id));
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
