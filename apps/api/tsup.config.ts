@@ -5,6 +5,7 @@ export default defineConfig({
     server: 'src/server.ts',
     cli: 'src/cli.ts',
     bench: 'src/bench/bench.ts',
+    'kite-process': 'src/bench/kite-process.ts',
     index: 'src/index.ts',
     'make-pglite-template': 'src/make-pglite-template.ts',
   },

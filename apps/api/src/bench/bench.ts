@@ -620,7 +620,7 @@ async function main(): Promise<void> {
           : []),
       ];
       printTable(
-        `Platform overhead per live order against the fake Kite (${kiteOrders} orders timed after 50 untimed, paced under Kite's 10/s, api in-process)`,
+        `Platform overhead per live order against the fake Kite (${kiteOrders} orders timed after 50 untimed, paced under Kite's 10/s; the api in the measuring process, the fake Kite and the client in another)`,
         ['database', 'measure', 'p50 ms', 'p99 ms', 'max ms'],
         kite.flatMap((run) => run.rows.map((row) => [run.database, ...row])),
       );

@@ -1,13 +1,15 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startFakeKiteServer } from '@openalgo/brokers-zerodha/fake-server';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { listLatencyLogs } from '@openalgo/db';
 import pino from 'pino';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../runtime.js';
+import type { KiteProcessCommand, KiteProcessReply } from './kite-process.js';
 
 export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) {
@@ -20,57 +22,117 @@ const round3 = (value: number) => Math.round(value * 1_000) / 1_000;
 /** Epoch ms with sub-millisecond resolution, one clock for the api and the fake broker. */
 const preciseNow = () => performance.timeOrigin + performance.now();
 
+/** A forked process answering one command at a time over the IPC channel. */
+class KiteProcess {
+  readonly #child: ChildProcess;
+  readonly #waiting: Array<(reply: KiteProcessReply) => void> = [];
+
+  constructor() {
+    const entry = new URL(`./kite-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+    // From the sources (tsx), the child needs the same loader.
+    const execArgv = entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    this.#child = fork(fileURLToPath(entry), { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child.on('message', (reply: KiteProcessReply) => this.#waiting.shift()?.(reply));
+  }
+
+  /** The next reply (the child sends `ready` unasked once the fake Kite listens). */
+  next<Type extends KiteProcessReply['type']>(
+    type: Type,
+    command?: KiteProcessCommand,
+  ): Promise<Extract<KiteProcessReply, { type: Type }>> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the Kite process exited (${code})`));
+      this.#child.once('exit', onExit);
+      this.#waiting.push((reply) => {
+        this.#child.off('exit', onExit);
+        if (reply.type === type) {
+          resolve(reply as Extract<KiteProcessReply, { type: Type }>);
+        } else {
+          reject(new Error(`the Kite process answered ${JSON.stringify(reply)}`));
+        }
+      });
+      if (command) {
+        this.#child.send(command);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#child.exitCode === null) {
+      const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+      this.#child.disconnect();
+      await exited;
+    }
+  }
+}
+
 /**
- * Platform overhead of a live order against a broker over HTTP: the api (in this process, with
- * BROKER=zerodha) and the fake Kite server (Kite's real REST API). For each order it compares the
- * moment the api received the request with the moment the order request reached the fake Kite,
- * on one clock, and reads the platform time the api logged (received → adapter called). Orders
+ * Platform overhead of a live order against a broker over HTTP. The api runs in this process
+ * with BROKER=zerodha; the fake Kite server (Kite's real REST API) and the client placing the
+ * orders run in another (kite-process.ts), as they would in a deployment, so their work never
+ * lands on the api's event loop. For each order it takes the moment the api received the
+ * request and the moment the api wrote the order request to the broker's socket (undici's own
+ * probe), and the moment the request reached the fake Kite (the same epoch clock in both
+ * processes), and reads the platform time the api logged (received → adapter called). Orders
  * are paced under Kite's 10 orders/s so the adapter's rate-limit queue never holds one.
  */
 export async function measureKiteOverhead(
   orders: number,
   databaseUrl?: string,
 ): Promise<{ orders: number; rows: Array<Array<string | number>> }> {
-  const fake = await startFakeKiteServer({ instrumentCount: 2_000, heartbeatMs: 0, now: preciseNow });
+  const kite = new KiteProcess();
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-kite-'));
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    API_KEY_PEPPER: 'p'.repeat(64),
-    ENCRYPTION_KEYS: `k1:${'a'.repeat(64)}`,
-    ADMIN_TOKEN: 't'.repeat(64),
-    LOG_LEVEL: 'silent',
-    BROKER: 'zerodha',
-    KITE_API_KEY: fake.apiKey,
-    KITE_API_SECRET: fake.apiSecret,
-    KITE_BASE_URL: fake.baseUrl,
-    KITE_LOGIN_URL: fake.loginUrl,
-    KITE_TICKER_URL: fake.tickerUrl,
-    ORDER_RATE_LIMIT: '1000 per second',
-    HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
-    HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
-  });
-  const database = await openDatabase(config);
-  const app = await buildApp(config, { database, logger: pino({ level: 'silent' }) });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  const toSocket: number[] = [];
   const received = new Map<string, number>();
-  let lastReceived = 0;
-  app.addHook('onRequest', (request, _reply, done) => {
-    lastReceived = preciseNow();
-    received.set(request.id, lastReceived);
-    done();
-  });
-  // The moment the order's request is written to the broker's socket (undici's own probe):
-  // orders go one at a time, so each placement's first order write follows its own receipt.
-  const written: number[] = [];
+  // The first orders run code the JIT has not optimised yet; a trader's api has been up for
+  // hours. They are placed but not timed.
+  const warmUp = Math.min(50, Math.floor(orders / 5));
+  let seen = 0;
+  let timedFrom = Number.POSITIVE_INFINITY;
+  let pendingReceipt: number | null = null;
+  // Orders go one at a time, so each placement's first order write follows its own receipt.
   const onHeaders = (message: unknown) => {
     const { request } = message as { request: { method: string; path: string } };
-    if (request.method === 'POST' && request.path.startsWith('/orders/regular')) {
-      written.push(preciseNow());
+    if (pendingReceipt !== null && request.method === 'POST' && request.path.startsWith('/orders/regular')) {
+      toSocket.push(preciseNow() - pendingReceipt);
+      pendingReceipt = null;
     }
   };
   diagnostics.subscribe('undici:client:sendHeaders', onHeaders);
   try {
+    const fake = await kite.next('ready');
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      API_KEY_PEPPER: 'p'.repeat(64),
+      ENCRYPTION_KEYS: `k1:${'a'.repeat(64)}`,
+      ADMIN_TOKEN: 't'.repeat(64),
+      LOG_LEVEL: 'silent',
+      BROKER: 'zerodha',
+      KITE_API_KEY: fake.apiKey,
+      KITE_API_SECRET: fake.apiSecret,
+      KITE_BASE_URL: fake.baseUrl,
+      KITE_LOGIN_URL: fake.loginUrl,
+      KITE_TICKER_URL: fake.tickerUrl,
+      ORDER_RATE_LIMIT: '1000 per second',
+      HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+      HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
+    });
+    database = await openDatabase(config);
+    app = await buildApp(config, { database, logger: pino({ level: 'silent' }) });
+    app.addHook('onRequest', (request, _reply, done) => {
+      const at = preciseNow();
+      seen += 1;
+      if (request.url === '/api/v1/placeorder' && seen > warmUp) {
+        timedFrom = Math.min(timedFrom, at);
+        received.set(request.id, at);
+        pendingReceipt = at;
+      }
+      done();
+    });
     const { user, apiKey } = await app.services.accounts.setupAdmin({
       username: 'bench',
       password: 'bench bench bench',
@@ -78,7 +140,7 @@ export async function measureKiteOverhead(
     const session = await app.services.brokerSessions.store(user.id, {
       broker: 'zerodha',
       brokerUserId: fake.userId,
-      accessToken: fake.control.createSession(),
+      accessToken: (await kite.next('session', { type: 'session' })).accessToken,
     });
     const status = await app.services.masterContract.load(
       app.services.brokerGateway.toAdapterSession(session),
@@ -97,36 +159,14 @@ export async function measureKiteOverhead(
       pricetype: 'MARKET',
       product: 'MIS',
     });
-    const toSocket: number[] = [];
-    // The first orders run code the JIT has not optimised yet; a trader's api has been up for
-    // hours. They are placed but not timed.
-    const warmUp = Math.min(50, Math.floor(orders / 5));
-    let timedFrom = Number.POSITIVE_INFINITY;
-    for (let index = 0; index < warmUp + orders; index += 1) {
-      const isTimed = index >= warmUp;
-      if (isTimed && timedFrom === Number.POSITIVE_INFINITY) {
-        timedFrom = preciseNow();
-      }
-      const started = performance.now();
-      written.length = 0;
-      const response = await fetch(`${baseUrl}/api/v1/placeorder`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      if (!response.ok) {
-        throw new Error(`order not placed: ${response.status} ${await response.text()}`);
-      }
-      await response.arrayBuffer();
-      if (isTimed && written[0] !== undefined) {
-        toSocket.push(written[0] - lastReceived);
-      }
-      // Under Kite's 10 orders/s (and the adapter's 90 % pacing of it).
-      const wait = 125 - (performance.now() - started);
-      if (wait > 0) {
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    // Under Kite's 10 orders/s (and the adapter's 90 % pacing of it).
+    await kite.next('placed', {
+      type: 'place',
+      url: `${baseUrl}/api/v1/placeorder`,
+      body,
+      count: warmUp + orders,
+      intervalMs: 125,
+    });
     await app.services.orderJournal.flush();
     await app.services.latencyLog.flush();
     const rows = await database.db
@@ -136,15 +176,11 @@ export async function measureKiteOverhead(
       .execute();
     const requestOf = new Map(rows.map((row) => [row.id, row.request_id]));
     const toKite: number[] = [];
-    for (const request of fake.requests) {
-      if (request.method !== 'POST' || request.path !== '/orders/regular') {
-        continue;
-      }
-      const tag = new Map(request.form ?? []).get('tag');
-      const requestId = tag ? requestOf.get(`ord_${tag}`) : undefined;
+    for (const order of (await kite.next('requests', { type: 'requests' })).orders) {
+      const requestId = order.tag ? requestOf.get(`ord_${order.tag}`) : undefined;
       const at = requestId ? received.get(requestId) : undefined;
-      if (at !== undefined && at >= timedFrom) {
-        toKite.push(request.at - at);
+      if (at !== undefined) {
+        toKite.push(order.at - at);
       }
     }
     const latency = (await listLatencyLogs(database.db, { operation: 'placeorder', limit: 5_000 })).filter(
@@ -171,9 +207,9 @@ export async function measureKiteOverhead(
     };
   } finally {
     diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
-    await app.close();
-    await database.close();
-    await fake.close();
+    await app?.close();
+    await database?.close();
+    await kite.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
