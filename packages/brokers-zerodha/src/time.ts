@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { addDays, format } from 'date-fns';
 
 /**
@@ -36,7 +36,20 @@ export function parseKiteTime(text: string | null | undefined): number | undefin
     const offsetMs = hasZulu ? 0 : (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
     return sign === '-' ? utc + offsetMs : utc - offsetMs;
   }
-  return new TZDate(
+  const wall = Date.UTC(
+    Number(year),
+    Number(month) - 1,
+    Number(day),
+    Number(hours),
+    Number(minutes),
+    Number(seconds),
+  );
+  const dayNumber = Math.floor(wall / DAY_MS);
+  const offset = offsetByDay.get(dayNumber);
+  if (offset !== undefined) {
+    return wall - offset;
+  }
+  const instant = new TZDate(
     Number(year),
     Number(month) - 1,
     Number(day),
@@ -45,6 +58,27 @@ export function parseKiteTime(text: string | null | undefined): number | undefin
     Number(seconds),
     IST,
   ).getTime();
+  rememberOffset(dayNumber, wall - instant);
+  return instant;
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * IST's UTC offset (ms) per wall-clock day. Asking the zone database (Intl) costs more than the
+ * rest of an order update's handling, and updates come in bursts carrying the same few dates,
+ * so a day's offset is kept once known, unless the offset changed that day (as in 1941-1945).
+ */
+const offsetByDay = new Map<number, number>();
+
+function rememberOffset(dayNumber: number, offset: number): void {
+  const start = tzOffset(IST, new Date(dayNumber * DAY_MS - offset));
+  const end = tzOffset(IST, new Date((dayNumber + 1) * DAY_MS - 1 - offset));
+  if (start === end && start * 60_000 === offset) {
+    if (offsetByDay.size >= 4_096) {
+      offsetByDay.clear();
+    }
+    offsetByDay.set(dayNumber, offset);
+  }
 }
 
 /** `yyyy-MM-dd HH:mm:ss` on the IST wall clock, as Kite's history `from`/`to` expect. */
