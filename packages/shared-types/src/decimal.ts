@@ -53,8 +53,15 @@ export function isOnTick(price: DecimalInput, tickSize: DecimalInput): boolean {
 
 /** Converts a decimal to a JSON number at the wire edge, rounded to `places` (default 2). */
 export function toWireNumber(value: DecimalInput, places = 2): number {
+  if (typeof value === 'string' && places === 2 && AT_MOST_TWO_DECIMALS.test(value)) {
+    // Nothing to round: the number nearest the text is the one the rounded text would give.
+    return Number(value) || 0;
+  }
   return Number(roundTo(value, places, 'nearest').toString());
 }
+
+/** Plain decimal text with at most two decimals (the wire's prices, as brokers send them). */
+const AT_MOST_TWO_DECIMALS = /^-?\d{1,15}(?:\.\d{0,2})?$/;
 
 /** Integer paise from rupees, for integer-only hot paths. */
 export function toPaise(rupees: DecimalInput): number {
