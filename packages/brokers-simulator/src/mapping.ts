@@ -7,15 +7,22 @@ import { PIPS_PER_RUPEE } from './universe.js';
 
 /** Integer pips → canonical decimal string (`12345600` → `"1234.56"`). Exact. */
 export function pipsToDecimal(pips: number): string {
-  const sign = pips < 0 ? '-' : '';
   const absolute = Math.abs(Math.trunc(pips));
   const whole = Math.floor(absolute / PIPS_PER_RUPEE);
-  const fraction = String(absolute % PIPS_PER_RUPEE)
-    .padStart(4, '0')
-    .replace(/0+$/, '');
-  const text = fraction ? `${whole}.${fraction}` : String(whole);
-  return text === '0' ? '0' : `${sign}${text}`;
+  let fraction = absolute % PIPS_PER_RUPEE;
+  if (fraction === 0) {
+    return whole === 0 || pips > 0 ? String(whole) : `-${whole}`;
+  }
+  // The fraction's digits without trailing zeros (a price is read on every book row).
+  let digits = FRACTION_DIGITS;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits -= 1;
+  }
+  return `${pips < 0 ? '-' : ''}${whole}.${String(fraction).padStart(digits, '0')}`;
 }
+
+const FRACTION_DIGITS = String(PIPS_PER_RUPEE).length - 1;
 
 /** Decimal string → integer pips; refuses more than 4 decimals (not on any tick grid). */
 export function decimalToPips(value: string): number {
