@@ -27,17 +27,29 @@ import type { OrderMode } from './order-target.js';
 const money = (value: string | undefined) => (value === undefined ? 0 : toWireNumber(value, 2));
 const fixed2 = (value: string) => toFixedText(value, 2, 'nearest');
 
-/** IST timestamps repeat across book reads of the same orders: format each once. */
-const timestampCache = new Map<string, string>();
+/**
+ * IST timestamps repeat across book reads of the same orders: format each once (per pattern,
+ * keyed by the epoch number itself, so a lookup builds no key).
+ */
+const timestampCache = new Map<string, Map<number, string>>();
+let cachedTimestamps = 0;
 function istTimestamp(epochMs: number, pattern: string): string {
-  const key = `${pattern}|${epochMs}`;
-  let text = timestampCache.get(key);
+  let byTime = timestampCache.get(pattern);
+  if (byTime === undefined) {
+    byTime = new Map();
+    timestampCache.set(pattern, byTime);
+  }
+  let text = byTime.get(epochMs);
   if (text === undefined) {
-    if (timestampCache.size > 50_000) {
-      timestampCache.clear();
+    if (cachedTimestamps >= 50_000) {
+      for (const times of timestampCache.values()) {
+        times.clear();
+      }
+      cachedTimestamps = 0;
     }
     text = formatIst(epochMs, pattern);
-    timestampCache.set(key, text);
+    byTime.set(epochMs, text);
+    cachedTimestamps += 1;
   }
   return text;
 }
