@@ -9,7 +9,12 @@ import { type RawBuilder, sql } from 'kysely';
  * and is cast in SQL (postgres.js would JSON-encode a json parameter a second time).
  */
 export function jsonRecordset(table: string, rows: readonly object[]): RawBuilder<unknown> {
-  return sql`json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::text::json)`;
+  return jsonRecordsetOf(table, JSON.stringify(rows));
+}
+
+/** `jsonRecordset` of rows already written as a JSON array. */
+export function jsonRecordsetOf(table: string, rowsJson: string): RawBuilder<unknown> {
+  return sql`json_populate_recordset(null::${sql.table(table)}, ${rowsJson}::text::json)`;
 }
 
 export function columnList(columns: readonly string[]): RawBuilder<unknown> {

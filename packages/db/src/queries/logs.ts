@@ -2,7 +2,8 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { LatencyLogRow, NewLatencyLogRow } from '../tables/latency-log.js';
 import type { NewTrafficLogRow, TrafficLogRow } from '../tables/traffic-log.js';
-import { columnList, jsonRecordset } from './json-rows.js';
+import { columnList, jsonRecordsetOf } from './json-rows.js';
+import { fixedStatement } from './statement-template.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -32,16 +33,23 @@ const LATENCY_COLUMNS = [
   'status',
 ] as const;
 
+const insertJsonRows = (table: 'traffic_log' | 'latency_log', columns: readonly string[]) =>
+  fixedStatement(
+    (rowsJson: string) => sql`insert into ${sql.table(table)} (${columnList(columns)})
+      select ${columnList(columns)} from ${jsonRecordsetOf(table, rowsJson)}`,
+  );
+const INSERTS = {
+  traffic_log: insertJsonRows('traffic_log', TRAFFIC_COLUMNS),
+  latency_log: insertJsonRows('latency_log', LATENCY_COLUMNS),
+};
+
 async function insertJsonChunks(
   db: Executor,
   table: 'traffic_log' | 'latency_log',
-  columns: readonly string[],
   rows: readonly object[],
 ): Promise<void> {
   for (let start = 0; start < rows.length; start += LOG_INSERT_CHUNK) {
-    const chunk = rows.slice(start, start + LOG_INSERT_CHUNK);
-    await sql`insert into ${sql.table(table)} (${columnList(columns)})
-      select ${columnList(columns)} from ${jsonRecordset(table, chunk)}`.execute(db);
+    await INSERTS[table](db, JSON.stringify(rows.slice(start, start + LOG_INSERT_CHUNK)));
   }
 }
 
@@ -50,11 +58,11 @@ async function insertJsonChunks(
  * Chunked, so other queries interleave and no statement grows unbounded.
  */
 export async function insertTrafficLogs(db: Executor, rows: readonly NewTrafficLogRow[]): Promise<void> {
-  await insertJsonChunks(db, 'traffic_log', TRAFFIC_COLUMNS, rows);
+  await insertJsonChunks(db, 'traffic_log', rows);
 }
 
 export async function insertLatencyLogs(db: Executor, rows: readonly NewLatencyLogRow[]): Promise<void> {
-  await insertJsonChunks(db, 'latency_log', LATENCY_COLUMNS, rows);
+  await insertJsonChunks(db, 'latency_log', rows);
 }
 
 export interface ListLogsInput {

@@ -3,7 +3,8 @@ import type { Database } from '../database.js';
 import { jsonb } from '../json.js';
 import type { JsonValue } from '../tables/broker-sessions.js';
 import type { OrderLogRow, OrderLogStatus } from '../tables/order-log.js';
-import { columnList, jsonRecordset } from './json-rows.js';
+import { columnList, jsonRecordsetOf } from './json-rows.js';
+import { fixedStatement } from './statement-template.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -110,15 +111,19 @@ export async function recordOrders(db: Executor, inputs: readonly RecordOrderInp
     created_at: input.createdAt,
     completed_at: input.completion?.completedAt ?? null,
   }));
-  // No conflict target: a row lost to an earlier use of its idempotency key, and a row already
-  // there (written back from the spool after a crash), are both skipped.
-  const result = await sql<{ id: string }>`
-    insert into order_log (${columnList(RECORD_COLUMNS)})
-    select ${columnList(RECORD_COLUMNS)} from ${jsonRecordset('order_log', rows)}
-    on conflict do nothing
-    returning id`.execute(db);
+  const result = await insertOrderRows(db, JSON.stringify(rows));
   return new Set(result.rows.map((row) => row.id));
 }
+
+// No conflict target: a row lost to an earlier use of its idempotency key, and a row already
+// there (written back from the spool after a crash), are both skipped.
+const insertOrderRows = fixedStatement(
+  (rowsJson: string) => sql<{ id: string }>`
+    insert into order_log (${columnList(RECORD_COLUMNS)})
+    select ${columnList(RECORD_COLUMNS)} from ${jsonRecordsetOf('order_log', rowsJson)}
+    on conflict do nothing
+    returning id`,
+);
 
 export async function markOrderSent(db: Executor, id: string, at: Date): Promise<void> {
   await db.updateTable('order_log').set({ status: 'sent', sent_at: at }).where('id', '=', id).execute();
@@ -163,16 +168,20 @@ export async function completeOrders(db: Executor, inputs: readonly CompleteOrde
     error: input.error,
     completed_at: input.completedAt,
   }));
-  await sql`
+  await completeOrderRows(db, JSON.stringify(rows));
+}
+
+const completeOrderRows = fixedStatement(
+  (rowsJson: string) => sql`
     update order_log as o set
       status = v.status,
       broker_order_id = coalesce(v.broker_order_id, o.broker_order_id),
       response = v.response,
       error = v.error,
       completed_at = v.completed_at
-    from ${jsonRecordset('order_log', rows)} as v
-    where o.id = v.id`.execute(db);
-}
+    from ${jsonRecordsetOf('order_log', rowsJson)} as v
+    where o.id = v.id`,
+);
 
 export async function findOrderLogByIdempotencyKey(
   db: Executor,

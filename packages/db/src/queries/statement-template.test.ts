@@ -1,4 +1,5 @@
 import {
+  type CompiledQuery,
   DummyDriver,
   Kysely,
   PostgresAdapter,
@@ -7,7 +8,13 @@ import {
   sql,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, instantiate, parameterMarker, StatementCache } from './statement-template.js';
+import {
+  compileTemplate,
+  fixedStatement,
+  instantiate,
+  parameterMarker,
+  StatementCache,
+} from './statement-template.js';
 
 interface Tables {
   items: { id: number; name: string; price: string; at: Date };
@@ -71,5 +78,42 @@ describe('statement templates', () => {
     expect(cache.size).toBe(1);
     cache.get('a', compile);
     expect(compiled).toBe(4);
+  });
+
+  it('a fixed statement is built once and binds each call its own arguments', async () => {
+    const plain = new Kysely<Tables>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (inner) => new PostgresIntrospector(inner),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+    });
+    const ran: CompiledQuery[] = [];
+    const runner = {
+      getExecutor: () => plain.getExecutor(),
+      executeQuery: <R>(query: CompiledQuery<R>) => {
+        ran.push(query);
+        return Promise.resolve({ rows: [] as R[] });
+      },
+    };
+    let builds = 0;
+    const rename = fixedStatement((name: string, id: string) => {
+      builds += 1;
+      return sql`update items set name = ${name} where id = ${id}::int and name <> 'x'`;
+    });
+    await rename(runner, 'pen', '7');
+    await rename(runner, 'ink', '8');
+    expect(builds).toBe(1);
+    expect(ran.map((query) => query.sql)).toEqual([
+      "update items set name = $1 where id = $2::int and name <> 'x'",
+      "update items set name = $1 where id = $2::int and name <> 'x'",
+    ]);
+    expect(ran.map((query) => query.parameters)).toEqual([
+      ['pen', '7'],
+      ['ink', '8'],
+    ]);
+    const twice = fixedStatement((name: string) => sql`select ${name}, ${name}`);
+    await expect(async () => twice(runner, 'pen')).rejects.toThrow(/not a fresh value marker/);
   });
 });

@@ -1,4 +1,10 @@
-import { type Compilable, CompiledQuery } from 'kysely';
+import {
+  type Compilable,
+  CompiledQuery,
+  type QueryExecutorProvider,
+  type QueryResult,
+  type RawBuilder,
+} from 'kysely';
 
 /**
  * Statements of a hot path compiled once per shape instead of once per call. Kysely builds an
@@ -92,4 +98,32 @@ export class StatementCache<T> {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** What runs a fixed statement: a database or a transaction. */
+export type StatementRunner = QueryExecutorProvider & {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+};
+
+/**
+ * A raw statement of one shape, templated on its first call: `build` gets markers for its
+ * arguments (each must reach the statement exactly once), and every call binds its own
+ * arguments to the template. For the batched log writes, whose builders and compile cost more
+ * on the main thread than the rest of a small batch's write. The text must not depend on the
+ * executor (no `withSchema`): it is compiled with the first one.
+ */
+export function fixedStatement<Args extends readonly string[], Row>(
+  build: (...args: Args) => RawBuilder<Row>,
+): (db: StatementRunner, ...args: Args) => Promise<QueryResult<Row>> {
+  let template: StatementTemplate | undefined;
+  return (db, ...args) => {
+    template ??= compileTemplate(
+      {
+        compile: () =>
+          build(...(args.map((_, index) => parameterMarker(index)) as unknown as Args)).compile(db),
+      },
+      args.length,
+    );
+    return db.executeQuery(instantiate<Row>(template, args));
+  };
 }
