@@ -113,6 +113,19 @@ describe('statement templates', () => {
       ['pen', '7'],
       ['ink', '8'],
     ]);
+    // Through a plugin (which may rewrite it), the statement is built and compiled each time.
+    const seenByPlugin: string[] = [];
+    const withPlugin = plain.withPlugin({
+      transformQuery: (args) => {
+        seenByPlugin.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    await rename(withPlugin, 'cap', '9');
+    await rename(withPlugin, 'nib', '10');
+    expect(builds).toBe(3);
+    expect(seenByPlugin).toEqual(['RawNode', 'RawNode']);
     const twice = fixedStatement((name: string) => sql`select ${name}, ${name}`);
     await expect(async () => twice(runner, 'pen')).rejects.toThrow(/not a fresh value marker/);
   });

@@ -109,14 +109,19 @@ export type StatementRunner = QueryExecutorProvider & {
  * A raw statement of one shape, templated on its first call: `build` gets markers for its
  * arguments (each must reach the statement exactly once), and every call binds its own
  * arguments to the template. For the batched log writes, whose builders and compile cost more
- * on the main thread than the rest of a small batch's write. The text must not depend on the
- * executor (no `withSchema`): it is compiled with the first one.
+ * on the main thread than the rest of a small batch's write. Only an executor without plugins
+ * uses the template (both PostgreSQL dialects compile the same text); with plugins, which may
+ * rewrite the statement, it is built and compiled as usual.
  */
 export function fixedStatement<Args extends readonly string[], Row>(
   build: (...args: Args) => RawBuilder<Row>,
 ): (db: StatementRunner, ...args: Args) => Promise<QueryResult<Row>> {
   let template: StatementTemplate | undefined;
   return (db, ...args) => {
+    if (db.getExecutor().plugins.length > 0) {
+      // A plugin may rewrite the statement (`withSchema`, a test's counter): built every time.
+      return build(...args).execute(db);
+    }
     template ??= compileTemplate(
       {
         compile: () =>
