@@ -393,6 +393,9 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
     maxAlertAgeMs: config.STRATEGY_ALERT_MAX_AGE_MS,
     outcomeDelayMs: config.ORDER_LOG_FLUSH_MS,
     changes: deps.database,
+    // PostgreSQL may serve several api processes; the embedded database serves this one only.
+    sharedDatabase: deps.database.kind === 'postgres',
+    heartbeatMs: config.INSTANCE_HEARTBEAT_MS,
   });
   const telegram = new TelegramBotService({
     db,
@@ -520,6 +523,8 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
         .recoverInterrupted()
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'interrupted approvals not recovered'));
       // Alerts a stopped process stored but never ran: executed while fresh, expired when stale.
+      // On a shared database, alive processes' alerts are left to them (their heartbeats).
+      await strategies.startHeartbeat();
       void strategies
         .recoverUnfinished()
         .then((counts) => {
@@ -539,6 +544,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       strategies.stopScheduler();
       // Outcomes of answered alerts, before the database goes.
       await strategies.settled();
+      await strategies.stopHeartbeat();
       await brokerOrderFeed?.close();
       marketHub?.stop();
       tickSource?.stop();

@@ -206,6 +206,12 @@ export const envSchema = z
     STRATEGY_DEDUPE_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
     /** An alert found unprocessed after a restart is executed if younger than this, else expired. */
     STRATEGY_ALERT_MAX_AGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+    /**
+     * On PostgreSQL, how often (ms) each api process says it is alive. Start-up recovery leaves
+     * alone the alerts a live process is executing; those of a process silent for three
+     * periods are recovered by the others.
+     */
+    INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     /** Built web app to serve at `/` (the embedded start sets it); unset: api only. */
     WEB_DIR: z.string().min(1).optional(),
     /**

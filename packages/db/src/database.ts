@@ -15,6 +15,7 @@ import type {
 } from './tables/security.js';
 import type { SettingsTable } from './tables/settings.js';
 import type {
+  ApiInstancesTable,
   StrategiesTable,
   StrategyAlertDedupeTable,
   StrategyAlertsTable,
@@ -38,6 +39,7 @@ export interface Database {
   strategies: StrategiesTable;
   strategy_symbols: StrategySymbolsTable;
   strategy_alerts: StrategyAlertsTable;
+  api_instances: ApiInstancesTable;
   strategy_alert_dedupe: StrategyAlertDedupeTable;
   telegram_bot: TelegramBotTable;
   telegram_users: TelegramUsersTable;

@@ -5,16 +5,20 @@ import { createTestDatabase, type TestDatabase, testBackends } from '../testing.
 import {
   claimAlert,
   deleteStrategy,
+  findAlert,
   findStrategyByWebhookId,
   finishAlert,
   finishAlerts,
+  heartbeatApiInstance,
   insertAlert,
   insertStrategy,
   listAlerts,
+  listLiveApiInstances,
   listStrategySymbols,
   listUnfinishedAlerts,
   markStrategySquaredOff,
   releaseAlert,
+  removeApiInstance,
   upsertStrategySymbols,
 } from './strategies.js';
 import { insertUser } from './users.js';
@@ -205,6 +209,48 @@ describe.each(testBackends())('strategies and alerts on %s', (backend) => {
       5_000,
     );
     expect(duplicate).toMatchObject({ status: 'duplicate', outcome: { duplicateOf: latest.id } });
+  });
+
+  it('leaves out alerts that a live api process is executing, and releases an abandoned claim once', async () => {
+    const strategy = await insertStrategy(handle.db, {
+      user_id: userId,
+      name: 'owners',
+      platform: 'tradingview',
+      kind: 'webhook',
+      webhook_id: 'wh-owners',
+    });
+    const alert = (id: string, owner: string) =>
+      insertAlert(
+        handle.db,
+        { id, strategyId: strategy.id, receivedAt: new Date(), payload: { action: 'BUY' }, dedupeKey: id },
+        0,
+        { claim: true, owner },
+      );
+    const live = await alert(`alr_${backend}_live`, 'api-live');
+    const gone = await alert(`alr_${backend}_gone`, 'api-gone');
+    expect([live.claimed_by, gone.claimed_by]).toEqual(['api-live', 'api-gone']);
+    const now = Date.now();
+    await heartbeatApiInstance(handle.db, 'api-live', new Date(now));
+    await heartbeatApiInstance(handle.db, 'api-gone', new Date(now - 60_000));
+    await heartbeatApiInstance(handle.db, 'api-gone', new Date(now - 30_000));
+    const liveOwners = await listLiveApiInstances(handle.db, new Date(now - 15_000));
+    expect(liveOwners).toEqual(['api-live']);
+    const unfinished = (await listUnfinishedAlerts(handle.db, { liveOwners })).map((row) => row.id);
+    expect(unfinished).toContain(gone.id);
+    expect(unfinished).not.toContain(live.id);
+    // Two processes recovering the abandoned alert: released once, then claimed once.
+    await releaseAlert(handle.db, gone.id, 'api-gone');
+    await releaseAlert(handle.db, gone.id, 'api-gone');
+    expect(await claimAlert(handle.db, gone.id, 'api-live')).toBe(true);
+    expect(await claimAlert(handle.db, gone.id, 'api-other')).toBe(false);
+    // A release naming a previous owner leaves the new owner's claim alone.
+    await releaseAlert(handle.db, gone.id, 'api-gone');
+    expect(await findAlert(handle.db, gone.id)).toMatchObject({
+      status: 'processing',
+      claimed_by: 'api-live',
+    });
+    await removeApiInstance(handle.db, 'api-live');
+    expect(await listLiveApiInstances(handle.db, new Date(now - 15_000))).toEqual([]);
   });
 
   it('claims an alert once, and recovers unfinished ones', async () => {

@@ -154,10 +154,11 @@ export async function insertAlert(
   db: Executor,
   input: InsertAlertInput,
   dedupeWindowMs: number,
-  options: { claim?: boolean } = {},
+  options: { claim?: boolean; owner?: string } = {},
 ): Promise<StrategyAlertRow> {
   const since = new Date(input.receivedAt.getTime() - dedupeWindowMs);
   const fresh = options.claim ? 'processing' : 'received';
+  const owner = options.claim ? (options.owner ?? null) : null;
   const keyHash = createHash('sha256').update(input.dedupeKey, 'utf8').digest('hex');
   const result = await sql<StrategyAlertRow>`
     with anchor as (
@@ -168,11 +169,12 @@ export async function insertAlert(
         last_at = case when d.last_at < ${since} then excluded.last_at else d.last_at end
       returning alert_id
     )
-    insert into strategy_alerts (id, strategy_id, received_at, payload, dedupe_key, status, outcome, processed_at)
+    insert into strategy_alerts (id, strategy_id, received_at, payload, dedupe_key, status, outcome, processed_at, claimed_by)
     select ${input.id}, ${input.strategyId}, ${input.receivedAt}, ${jsonb(input.payload)}, ${input.dedupeKey},
       case when anchor.alert_id = ${input.id} then ${fresh} else 'duplicate' end,
       case when anchor.alert_id = ${input.id} then null else jsonb_build_object('duplicateOf', anchor.alert_id) end,
-      case when anchor.alert_id = ${input.id} then null else ${input.receivedAt}::timestamptz end
+      case when anchor.alert_id = ${input.id} then null else ${input.receivedAt}::timestamptz end,
+      case when anchor.alert_id = ${input.id} then ${owner}::text else null end
     from anchor
     returning *`.execute(db);
   const row = result.rows[0];
@@ -182,11 +184,14 @@ export async function insertAlert(
   return row;
 }
 
-/** Claims a received alert for processing; false when another worker already took it. */
-export async function claimAlert(db: Executor, id: string): Promise<boolean> {
+/**
+ * Claims a received alert for processing, for the api process `owner`; false when another
+ * worker already took it.
+ */
+export async function claimAlert(db: Executor, id: string, owner: string | null = null): Promise<boolean> {
   const result = await db
     .updateTable('strategy_alerts')
-    .set({ status: 'processing' })
+    .set({ status: 'processing', claimed_by: owner })
     .where('id', '=', id)
     .where('status', '=', 'received')
     .executeTakeFirst();
@@ -238,13 +243,50 @@ export async function finishAlerts(db: Executor, inputs: readonly FinishAlertInp
 }
 
 /** Alerts whose processing never finished (a crash between receipt and execution). */
-export async function listUnfinishedAlerts(db: Executor): Promise<StrategyAlertRow[]> {
+/**
+ * Alerts not finished, oldest first. With `liveOwners`, alerts being processed by one of those
+ * api processes are left out: they are not unfinished, only not finished yet.
+ */
+export async function listUnfinishedAlerts(
+  db: Executor,
+  options: { liveOwners?: readonly string[] } = {},
+): Promise<StrategyAlertRow[]> {
+  const live = options.liveOwners ?? [];
   return db
     .selectFrom('strategy_alerts')
     .selectAll()
     .where('status', 'in', ['received', 'processing'])
+    .$if(live.length > 0, (query) =>
+      query.where((eb) =>
+        eb.or([
+          eb('status', '=', 'received'),
+          eb('claimed_by', 'is', null),
+          eb('claimed_by', 'not in', [...live]),
+        ]),
+      ),
+    )
     .orderBy('received_at')
     .execute();
+}
+
+/** Says that the api process `id` is alive (a shared database's heartbeat). */
+export async function heartbeatApiInstance(db: Executor, id: string, at: Date): Promise<void> {
+  await db
+    .insertInto('api_instances')
+    .values({ id, heartbeat_at: at })
+    .onConflict((conflict) => conflict.column('id').doUpdateSet({ heartbeat_at: at }))
+    .execute();
+}
+
+/** An api process that stopped: its claims are abandoned at once. */
+export async function removeApiInstance(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('api_instances').where('id', '=', id).execute();
+}
+
+/** The api processes whose heartbeat is not older than `since`. */
+export async function listLiveApiInstances(db: Executor, since: Date): Promise<string[]> {
+  const rows = await db.selectFrom('api_instances').select('id').where('heartbeat_at', '>=', since).execute();
+  return rows.map((row) => row.id);
 }
 
 /** An order an alert placed, as the order log recorded it. */
@@ -277,12 +319,19 @@ export async function listAlertOrders(
 }
 
 /** Returns an interrupted `processing` alert to `received` so it can be claimed again. */
-export async function releaseAlert(db: Executor, id: string): Promise<void> {
+/**
+ * Hands an alert being processed back to `received`. With `claimedBy`, only while that owner
+ * still holds it (two processes recovering the same abandoned alert release it once).
+ */
+export async function releaseAlert(db: Executor, id: string, claimedBy?: string | null): Promise<void> {
   await db
     .updateTable('strategy_alerts')
-    .set({ status: 'received' })
+    .set({ status: 'received', claimed_by: null })
     .where('id', '=', id)
     .where('status', '=', 'processing')
+    .$if(claimedBy !== undefined, (query) =>
+      query.where(sql<boolean>`claimed_by is not distinct from ${claimedBy ?? null}`),
+    )
     .execute();
 }
 

@@ -64,10 +64,19 @@ export interface StrategyAlertsTable {
   outcome: Json | null;
   error: string | null;
   processed_at: NullableTimestamp;
+  /** The api process executing it (`processing`), or null. */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type StrategyAlertRow = Selectable<StrategyAlertsTable>;
 export type NewStrategyAlertRow = Insertable<StrategyAlertsTable>;
+
+/** An api process on a shared database, alive while its heartbeat is fresh. */
+export interface ApiInstancesTable {
+  id: string;
+  started_at: ColumnType<Date, Date | string | undefined, never>;
+  heartbeat_at: ColumnType<Date, Date | string, Date | string>;
+}
 
 /** The last alert of a (strategy, dedupe key) that was not a duplicate: the duplicate window's anchor. */
 export interface StrategyAlertDedupeTable {

@@ -1,3 +1,4 @@
+import { heartbeatApiInstance, insertAlert } from '@openalgo/db';
 import { testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StrategyService } from '../../services/strategies/strategy-service.js';
@@ -21,9 +22,14 @@ describe.each(testBackends())('strategy alerts interrupted by a restart on %s', 
   let service: StrategyService;
   let userId: number;
   let url = '';
+  const clock = tradingHoursClock();
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { now: tradingHoursClock(), env: { STRATEGY_DEDUPE_WINDOW_MS: '0' } });
+    t = await startTestApp(kind, {
+      now: clock,
+      // A heartbeat a minute apart: no sweep of its own runs while a test calls recovery.
+      env: { STRATEGY_DEDUPE_WINDOW_MS: '0', INSTANCE_HEARTBEAT_MS: '60000' },
+    });
     expect((await t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode: true })).status).toBe(200);
     service = t.app.services.strategies;
     ({ userId, url } = await sbinStrategy(t, 'recovery', 3));
@@ -86,7 +92,13 @@ describe.each(testBackends())('strategy alerts interrupted by a restart on %s', 
     await alertRow(body.alert_id);
     await t.app.services.db
       .updateTable('strategy_alerts')
-      .set({ status: 'processing', outcome: null, error: null, processed_at: null })
+      .set({
+        status: 'processing',
+        outcome: null,
+        error: null,
+        processed_at: null,
+        claimed_by: 'api_stopped',
+      })
       .where('id', '=', body.alert_id)
       .execute();
 
@@ -102,6 +114,44 @@ describe.each(testBackends())('strategy alerts interrupted by a restart on %s', 
     // Finished now: a second start-up leaves it alone.
     expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 0 });
   });
+
+  it(
+    kind === 'postgres'
+      ? 'leaves an alert another live api process is executing to it, and runs it once that process is silent'
+      : 'on the embedded database (one process) runs an alert another process had claimed',
+    async () => {
+      const before = await held();
+      const strategy = (await service.list(userId))[0];
+      const db = t.app.services.db;
+      // Another api process took this alert and is (as far as the database says) executing it.
+      const alert = await insertAlert(
+        db,
+        {
+          id: `alr_other_${kind}`,
+          strategyId: strategy?.id ?? 0,
+          receivedAt: new Date(clock()),
+          payload: { symbol: 'SBIN', action: 'BUY' },
+          dedupeKey: `other-${kind}`,
+        },
+        0,
+        { claim: true, owner: 'api_other' },
+      );
+      await heartbeatApiInstance(db, 'api_other', new Date(clock()));
+      if (kind === 'postgres') {
+        expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 0 });
+        expect(await alertRow(alert.id)).toMatchObject({ status: 'processing', claimed_by: 'api_other' });
+        expect(await held()).toBe(before);
+        // Its heartbeat stops: three periods later its alert is abandoned.
+        await heartbeatApiInstance(db, 'api_other', new Date(clock() - 181_000));
+      }
+      expect(await service.recoverUnfinished()).toEqual({ executed: 1, expired: 0, interrupted: 0 });
+      expect(await alertRow(alert.id)).toMatchObject({ status: 'executed', claimed_by: service.instanceId });
+      expect(await held()).toBe(before + 3);
+      // Once: a second recovery finds nothing.
+      expect(await service.recoverUnfinished()).toEqual({ executed: 0, expired: 0, interrupted: 0 });
+      expect(await held()).toBe(before + 3);
+    },
+  );
 });
 
 describe.each(testBackends())('answered alerts’ outcomes written together on %s', (kind) => {

@@ -12,6 +12,7 @@ import {
   findStrategyByWebhookId,
   finishAlert,
   finishAlerts,
+  heartbeatApiInstance,
   insertAlert,
   insertStrategy,
   type JsonValue,
@@ -19,11 +20,13 @@ import {
   listAlertOrders,
   listAlerts,
   listIntradayStrategies,
+  listLiveApiInstances,
   listStrategies,
   listStrategySymbols,
   listUnfinishedAlerts,
   markStrategySquaredOff,
   releaseAlert,
+  removeApiInstance,
   type StrategyAlertRow,
   type StrategyRow,
   type StrategySymbolRow,
@@ -120,7 +123,20 @@ export interface StrategyServiceOptions {
    * changes invalidate, and the cache's time to live bounds the rest.
    */
   changes?: Pick<DatabaseHandle, 'listen' | 'notify'>;
+  /**
+   * Other api processes may share the database (PostgreSQL): each says it is alive every
+   * `heartbeatMs`, start-up recovery leaves alone what a live one is executing, and the alerts
+   * of one that stopped are recovered by the others once its heartbeat is stale. Without it
+   * (the embedded database, one process) whatever another process claimed is abandoned.
+   */
+  sharedDatabase?: boolean;
+  /** Heartbeat period of a process on a shared database (default 5 s); stale after three. */
+  heartbeatMs?: number;
+  /** This process's name in claims and heartbeats (default: a random one per process). */
+  instanceId?: string;
 }
+
+const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** Changed strategies or mappings, announced to every instance. */
 export const STRATEGIES_CHANNEL = 'openalgo_strategies';
@@ -150,9 +166,19 @@ export class StrategyService {
   #finishWriting: Promise<void> | null = null;
   /** Ends the wait of the pending outcome write (a read or shutdown wants them now). */
   #writeNow: (() => void) | null = null;
+  /** This process, as alerts it executes and its heartbeat name it. */
+  readonly instanceId: string;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #recovering: Promise<{ executed: number; expired: number; interrupted: number }> | null = null;
 
   constructor(options: StrategyServiceOptions) {
     this.#options = options;
+    this.instanceId = options.instanceId ?? `api_${randomUUID()}`;
+  }
+
+  get #heartbeatMs(): number {
+    return this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   }
 
   /** Follows configuration changes made by other instances. */
@@ -419,7 +445,7 @@ export class StrategyService {
       },
       this.#options.dedupeWindowMs,
       // Stored already claimed: this request executes it, no second round trip to claim.
-      { claim: true },
+      { claim: true, owner: this.instanceId },
     );
     if (stored.status === 'duplicate') {
       return {
@@ -513,7 +539,7 @@ export class StrategyService {
     payload: StrategyAlert | ChartinkAlert,
     cachedMappings?: readonly StrategySymbolRow[],
   ): Promise<AlertOutcome> {
-    if (alert.status !== 'processing' && !(await claimAlert(this.#options.db, alert.id))) {
+    if (alert.status !== 'processing' && !(await claimAlert(this.#options.db, alert.id, this.instanceId))) {
       return {
         statusCode: 200,
         body: { status: 'success', message: 'Alert is already being processed', alert_id: alert.id },
@@ -610,14 +636,33 @@ export class StrategyService {
    * written) is never executed again: it is finished from the order log as `interrupted`.
    * Runs after the order journal recovered what the stopped process had recorded.
    */
-  async recoverUnfinished(): Promise<{ executed: number; expired: number; interrupted: number }> {
+  recoverUnfinished(): Promise<{ executed: number; expired: number; interrupted: number }> {
+    // One recovery at a time in a process (start-up and the shared database's sweeps).
+    this.#recovering ??= this.#recover().finally(() => {
+      this.#recovering = null;
+    });
+    return this.#recovering;
+  }
+
+  /** This process, and on a shared database the others whose heartbeat is fresh. */
+  async #liveOwners(): Promise<string[]> {
+    if (!this.#options.sharedDatabase) {
+      return [this.instanceId];
+    }
+    const since = new Date(this.#options.now() - 3 * this.#heartbeatMs);
+    const live = await listLiveApiInstances(this.#options.db, since);
+    return [this.instanceId, ...live.filter((id) => id !== this.instanceId)];
+  }
+
+  async #recover(): Promise<{ executed: number; expired: number; interrupted: number }> {
     const { db, now } = this.#options;
     let executed = 0;
     let expired = 0;
     let interrupted = 0;
     // This process's own answered alerts are finished, not unfinished: their outcomes first.
     await this.settled();
-    for (const alert of await listUnfinishedAlerts(db)) {
+    const liveOwners = await this.#liveOwners();
+    for (const alert of await listUnfinishedAlerts(db, { liveOwners })) {
       const recorded = await listAlertOrders(db, alert.id, alert.received_at);
       if (recorded.length > 0) {
         const isClean = recorded.every((order) => order.status !== 'failed' && order.status !== 'rejected');
@@ -630,10 +675,11 @@ export class StrategyService {
         interrupted += 1;
         continue;
       }
-      await releaseAlert(db, alert.id);
+      // Only while the stopped process still holds it: another may be recovering it too.
+      await releaseAlert(db, alert.id, alert.status === 'processing' ? alert.claimed_by : undefined);
       const age = now() - alert.received_at.getTime();
       if (age > this.#options.maxAlertAgeMs) {
-        if (await claimAlert(db, alert.id)) {
+        if (await claimAlert(db, alert.id, this.instanceId)) {
           await this.#finish(
             alert.id,
             'expired',
@@ -656,7 +702,7 @@ export class StrategyService {
       const schema = strategy.kind === 'chartink' ? chartinkAlertSchema : strategyAlertSchema;
       const parsed = schema.safeParse(fresh.payload);
       if (!parsed.success) {
-        if (await claimAlert(db, alert.id)) {
+        if (await claimAlert(db, alert.id, this.instanceId)) {
           await this.#finish(alert.id, 'rejected', null, 'invalid payload');
         }
         continue;
@@ -705,7 +751,7 @@ export class StrategyService {
         },
         0,
       );
-      await claimAlert(db, alertId);
+      await claimAlert(db, alertId, this.instanceId);
       const results = await this.#execute(strategy, orders, alertId);
       const failed = results.filter((result) => result.status === 'error').length;
       await this.#finish(
@@ -741,6 +787,49 @@ export class StrategyService {
       clearInterval(this.#squareOffTimer);
       this.#squareOffTimer = null;
     }
+  }
+
+  /**
+   * On a shared database: the heartbeat (now, then every `heartbeatMs`) and the sweep that
+   * recovers the alerts of processes whose heartbeat went stale (every two periods).
+   */
+  async startHeartbeat(): Promise<void> {
+    if (!this.#options.sharedDatabase || this.#heartbeatTimer) {
+      return;
+    }
+    const { db, now, logger } = this.#options;
+    const beat = () =>
+      heartbeatApiInstance(db, this.instanceId, new Date(now())).catch((error: unknown) =>
+        logger.warn({ err: error }, 'api heartbeat not written'),
+      );
+    await beat();
+    this.#heartbeatTimer = setInterval(() => void beat(), this.#heartbeatMs);
+    this.#heartbeatTimer.unref();
+    this.#sweepTimer = setInterval(() => {
+      this.recoverUnfinished()
+        .then((counts) => {
+          if (counts.executed + counts.expired + counts.interrupted > 0) {
+            logger.info(counts, 'strategy alerts of a stopped api process recovered');
+          }
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'strategy alerts not recovered'));
+    }, 2 * this.#heartbeatMs);
+    this.#sweepTimer.unref();
+  }
+
+  /** Stops the heartbeat and says this process is gone: its claims are abandoned at once. */
+  async stopHeartbeat(): Promise<void> {
+    if (!this.#heartbeatTimer) {
+      return;
+    }
+    clearInterval(this.#heartbeatTimer);
+    clearInterval(this.#sweepTimer ?? undefined);
+    this.#heartbeatTimer = null;
+    this.#sweepTimer = null;
+    await this.#recovering?.catch(() => undefined);
+    await removeApiInstance(this.#options.db, this.instanceId).catch((error: unknown) =>
+      this.#options.logger.warn({ err: error }, 'api instance not removed'),
+    );
   }
 }
 
