@@ -194,3 +194,71 @@ describe.each(testBackends())('answered alerts’ outcomes written together on %
     expect((await statuses()).map((row) => row.status)).toEqual(['executed', 'executed', 'executed']);
   });
 });
+
+describe.each(testBackends().filter((kind) => kind === 'postgres'))(
+  'the alerts of an api process that went silent, on %s',
+  (kind) => {
+    let t: TestApp;
+    const clock = tradingHoursClock();
+
+    beforeAll(async () => {
+      t = await startTestApp(kind, {
+        now: clock,
+        // Heartbeats 200 ms apart: stale after 600 ms, swept every 400 ms.
+        env: { STRATEGY_DEDUPE_WINDOW_MS: '0', INSTANCE_HEARTBEAT_MS: '200' },
+      });
+      expect((await t.post('/api/v1/analyzer/toggle', { apikey: t.apiKey, mode: true })).status).toBe(200);
+    }, 120_000);
+
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('are run by the sweep of a live one, once', async () => {
+      const { strategyId } = await sbinStrategy(t, 'sweep', 2);
+      const db = t.app.services.db;
+      const service = t.app.services.strategies;
+      // This process says it is alive too.
+      await expect
+        .poll(() =>
+          db.selectFrom('api_instances').select('id').where('id', '=', service.instanceId).execute(),
+        )
+        .toHaveLength(1);
+      const alert = await insertAlert(
+        db,
+        {
+          id: 'alr_silent',
+          strategyId,
+          receivedAt: new Date(clock()),
+          payload: { symbol: 'SBIN', action: 'BUY' },
+          dedupeKey: 'silent',
+        },
+        0,
+        { claim: true, owner: 'api_silent' },
+      );
+      await heartbeatApiInstance(db, 'api_silent', new Date(clock()));
+      await expect
+        .poll(
+          async () => {
+            await service.settled();
+            return (
+              await db
+                .selectFrom('strategy_alerts')
+                .select(['status', 'claimed_by'])
+                .where('id', '=', alert.id)
+                .execute()
+            )[0];
+          },
+          { timeout: 5_000, interval: 100 },
+        )
+        .toEqual({ status: 'executed', claimed_by: service.instanceId });
+      await t.app.services.orderJournal.flush();
+      const orders = await db
+        .selectFrom('order_log')
+        .select('id')
+        .where('request_id', '=', alert.id)
+        .execute();
+      expect(orders).toHaveLength(1);
+    });
+  },
+);
