@@ -24,40 +24,26 @@ export function parseKiteTime(text: string | null | undefined): number | undefin
   }
   const [, year, month, day, hours, minutes, seconds, sign, offsetHours, offsetMinutes] = match;
   const hasZulu = text.endsWith('Z');
-  if (sign !== undefined || hasZulu) {
-    const utc = Date.UTC(
-      Number(year),
-      Number(month) - 1,
-      Number(day),
-      Number(hours),
-      Number(minutes),
-      Number(seconds),
-    );
-    const offsetMs = hasZulu ? 0 : (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
-    return sign === '-' ? utc + offsetMs : utc - offsetMs;
-  }
-  const wall = Date.UTC(
+  const fields = [
     Number(year),
     Number(month) - 1,
     Number(day),
     Number(hours),
     Number(minutes),
     Number(seconds),
-  );
+  ] as const;
+  // The wall-clock reading as if it were UTC.
+  const wall = Date.UTC(...fields);
+  if (sign !== undefined || hasZulu) {
+    const offsetMs = hasZulu ? 0 : (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+    return sign === '-' ? wall + offsetMs : wall - offsetMs;
+  }
   const dayNumber = Math.floor(wall / DAY_MS);
   const offset = offsetByDay.get(dayNumber);
   if (offset !== undefined) {
     return wall - offset;
   }
-  const instant = new TZDate(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hours),
-    Number(minutes),
-    Number(seconds),
-    IST,
-  ).getTime();
+  const instant = new TZDate(...fields, IST).getTime();
   rememberOffset(dayNumber, wall - instant);
   return instant;
 }

@@ -20,14 +20,15 @@ interface Tables {
   items: { id: number; name: string; price: string; at: Date };
 }
 
-const db = new Kysely<Tables>({
+const plain = new Kysely<Tables>({
   dialect: {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => new DummyDriver(),
     createIntrospector: (inner) => new PostgresIntrospector(inner),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   },
-}).withSchema('shop');
+});
+const db = plain.withSchema('shop');
 
 describe('statement templates', () => {
   it('give the text Kysely compiles, with the call values where the markers went', () => {
@@ -81,14 +82,6 @@ describe('statement templates', () => {
   });
 
   it('a fixed statement is built once and binds each call its own arguments', async () => {
-    const plain = new Kysely<Tables>({
-      dialect: {
-        createAdapter: () => new PostgresAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (inner) => new PostgresIntrospector(inner),
-        createQueryCompiler: () => new PostgresQueryCompiler(),
-      },
-    });
     const ran: CompiledQuery[] = [];
     const runner = {
       getExecutor: () => plain.getExecutor(),
