@@ -194,6 +194,32 @@ describe.each(postgresOnly)('a dropped connection on %s', (kind) => {
     await untilServed(handle);
     expect(await Promise.all([ping(handle), ping(handle), ping(handle)])).toEqual([1, 1, 1]);
   });
+  it('a transaction whose connection is reset mid-statement is answered at once, not at the query deadline', async () => {
+    // A reset reaches postgres.js as an error first and a close later: the rollback Kysely
+    // sends when the statement fails goes out in between, and must fail with the connection
+    // rather than wait for an answer that cannot come (the account's lane waited 30 s).
+    const handle = await openThroughProxy(1, 60_000);
+    expect(await ping(handle)).toBe(1);
+    const transaction = handle.db.transaction().execute(async (trx) => {
+      await sql`insert into fault_rows (id) values (1)`.execute(trx);
+      await sql`select pg_sleep(2)`.execute(trx);
+    });
+    setTimeout(() => proxy.cut({ reset: true }), 200);
+    const outcome = await Promise.race([
+      transaction.then(
+        () => 'committed',
+        (error: unknown) => (isDatabaseUnavailable(error) ? 'unavailable' : String(error)),
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+    ]);
+    expect(outcome).toBe('unavailable');
+    proxy.restore();
+    await untilServed(handle);
+    expect(await Promise.all([ping(handle), ping(handle)])).toEqual([1, 1]);
+    const rows = await sql<{ id: number }>`select id from fault_rows`.execute(base.db);
+    expect(rows.rows).toEqual([]);
+  });
+
   it('a statement unanswered within the query deadline fails as unavailable and its connection is replaced', async () => {
     const handle = await openThroughProxy(1, 300);
     expect(await ping(handle)).toBe(1);

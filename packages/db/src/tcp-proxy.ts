@@ -8,6 +8,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   readonly #target: { host: string; port: number };
   readonly #sockets = new Set<Socket>();
+  /** The sockets of connections our clients made (the other of each pair goes to the server). */
+  readonly #clients = new WeakSet<Socket>();
   /** Server sides kept open briefly after a cut, so data forwarded just before it is acted on. */
   readonly #held = new Set<Socket>();
   #server: Server | null = null;
@@ -46,6 +48,7 @@ export class TcpProxy {
       return;
     }
     this.accepted += 1;
+    this.#clients.add(client);
     const upstream = connect(this.#target);
     for (const [socket, other] of [
       [client, upstream],
@@ -105,12 +108,20 @@ export class TcpProxy {
     }, 200).unref();
   }
 
-  /** Drops every connection now; later ones are refused until `restore`. Returns how many were open. */
-  cut(): number {
+  /**
+   * Drops every connection now; later ones are refused until `restore`. Returns how many were
+   * open. With `reset` the clients' sides are reset (RST: the client reads ECONNRESET, as when
+   * a firewall or a failed path kills a connection) instead of closed in order (FIN).
+   */
+  cut(options: { reset?: boolean } = {}): number {
     this.#isCut = true;
     const open = this.#sockets.size / 2;
     for (const socket of this.#sockets) {
-      socket.destroy();
+      if (options.reset && this.#clients.has(socket)) {
+        socket.resetAndDestroy();
+      } else {
+        socket.destroy();
+      }
     }
     return open;
   }
