@@ -284,6 +284,7 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
       startingCapital: String(config.ANALYZER_STARTING_CAPITAL),
       sessionExpiryTime: config.SESSION_EXPIRY_TIME,
       maxQueuedWrites: config.ANALYZER_MAX_QUEUED_ORDERS,
+      maxLaneWaitMs: config.ANALYZER_MAX_WAIT_MS ?? Math.floor(config.BROKER_ORDER_TIMEOUT_MS / 2),
     });
   const analyzer = new AnalyzerModeService({
     db,
@@ -344,13 +345,13 @@ export function createAppServices(config: Config, deps: AppDeps): AppServices {
   // Semi-auto placements wait in the Action Center; approved ones run through `orders` below.
   let actionCenter: ActionCenter | null = null;
   const orderQueue: OrderQueue = deps.orderQueue ?? {
-    enqueue: async ({ userId, apiType, request }) => {
+    enqueue: async ({ userId, apiType, request, requestId }) => {
       if (!actionCenter) {
         throw new Error('the Action Center is not ready');
       }
       const fields =
         request !== null && typeof request === 'object' && !Array.isArray(request) ? request : {};
-      return (await actionCenter.queue(userId, apiType, fields)).pending_order_id;
+      return (await actionCenter.queue(userId, apiType, fields, requestId)).pending_order_id;
     },
   };
   const orders = new OrderService({

@@ -158,6 +158,11 @@ export const envSchema = z
     ANALYZER_STARTING_CAPITAL: z.coerce.number().int().min(1_000).max(1e15).default(10_000_000),
     /** Analyzer orders of one account that may wait at once; beyond, new ones get a 429 at once. */
     ANALYZER_MAX_QUEUED_ORDERS: z.coerce.number().int().min(1).max(100_000).default(256),
+    /**
+     * The longest an analyzer order may expect to wait for its account's lane (measured from how
+     * long its recent orders took); beyond, it gets a 429 at once. Default: half the order deadline.
+     */
+    ANALYZER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
     /** Time a broker has to answer an order placement, modification or cancellation (never retried). */
     BROKER_ORDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     /** Time a broker has to answer a read (books, funds, quotes for an order). */
@@ -345,6 +350,13 @@ export const envSchema = z
       .default('03:00'),
   })
   .superRefine((env, context) => {
+    if (env.ANALYZER_MAX_WAIT_MS !== undefined && env.ANALYZER_MAX_WAIT_MS >= env.BROKER_ORDER_TIMEOUT_MS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ANALYZER_MAX_WAIT_MS'],
+        message: `ANALYZER_MAX_WAIT_MS must be below BROKER_ORDER_TIMEOUT_MS (${env.BROKER_ORDER_TIMEOUT_MS}): an order that waits past its deadline has an unknown outcome`,
+      });
+    }
     if (env.BROKER === 'zerodha') {
       for (const name of ['KITE_API_KEY', 'KITE_API_SECRET'] as const) {
         if (!env[name]) {

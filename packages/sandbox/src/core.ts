@@ -98,6 +98,8 @@ export interface CoreSettings {
   priceFreshnessMs: number;
   /** Writes of one account that may wait in its lane before new ones are refused. */
   maxQueuedWrites: number;
+  /** The longest expected wait in an account's lane at which a new write still joins it (ms). */
+  maxLaneWaitMs: number;
   contractValueOf: (instrument: ResolvedInstrument) => string;
   sleep: (ms: number) => Promise<void>;
 }
@@ -138,6 +140,10 @@ export class SandboxCore {
 
   get maxQueuedWrites(): number {
     return this.settings.maxQueuedWrites;
+  }
+
+  get maxLaneWaitMs(): number {
+    return this.settings.maxLaneWaitMs;
   }
   #config: SandboxConfig = DEFAULT_SANDBOX_CONFIG;
   #configUpdatedAt = new Map<string, number>();

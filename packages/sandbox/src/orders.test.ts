@@ -549,3 +549,81 @@ describe.each(testBackends())('an overloaded account lane on %s', (backend) => {
     ).resolves.toMatchObject({ orderId: expect.any(String) });
   });
 });
+
+describe.each(testBackends())('an account lane that stalls on %s', (backend) => {
+  let t: TestSandbox;
+  /** While set, the sandbox's pause between quote attempts waits for it (a stalled write). */
+  let stall: Promise<void> | null = null;
+
+  beforeAll(async () => {
+    t = await createTestSandbox(backend, {
+      maxLaneWaitMs: 100,
+      sleep: () => stall ?? Promise.resolve(),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses new orders once their expected wait passes the limit, however few are waiting', async () => {
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const account = 601;
+    const other = 602;
+    let resume: () => void = () => undefined;
+    stall = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    // A MARKET order without a price waits for a quote inside the lane: the lane is held.
+    const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
+    // Just behind it, the expected wait is still short: this one joins the lane.
+    const joined = t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { quantity: 2, priceType: 'LIMIT', price: '490' }),
+      t.context(account),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The running write is now older than the limit: one more is refused at once, with two
+    // orders waiting (far below the count limit of 256).
+    const refused = t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { quantity: 7, priceType: 'LIMIT', price: '490' }),
+      t.context(account),
+    );
+    const reason = await Promise.race([
+      refused.then(
+        () => 'placed',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 1 s'), 1_000)),
+    ]);
+    if (!RateLimitError.isInstance(reason)) {
+      // Let the lane go before failing, so the suite can close.
+      stall = null;
+      resume();
+    }
+    expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
+    expect(String((reason as Error).message)).toMatch(
+      /Analyzer mode is busy: this account's orders would wait about \d+ ms for their turn \(the limit is 100 ms\)/,
+    );
+    // Another account's lane is not held.
+    await expect(
+      t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), t.context(other)),
+    ).resolves.toMatchObject({ orderId: expect.any(String) });
+    stall = null;
+    resume();
+    await Promise.allSettled([stalled]);
+    await expect(joined).resolves.toMatchObject({ orderId: expect.any(String) });
+    await t.sandbox.idle();
+    // Drained, the account takes orders again; the refused order was never stored.
+    await expect(
+      t.sandbox.orders.placeOrder(
+        orderRequest(SBIN, { quantity: 3, priceType: 'LIMIT', price: '490' }),
+        t.context(account),
+      ),
+    ).resolves.toMatchObject({ orderId: expect.any(String) });
+    const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId: account,
+    });
+    expect(stored.map((order) => order.quantity)).toEqual(expect.arrayContaining([2, 3]));
+    expect(stored.some((order) => order.quantity === 7)).toBe(false);
+  });
+});

@@ -88,6 +88,13 @@ export interface SandboxSettings {
    * beyond, a new one is refused at once (429) instead of waiting past its deadline.
    */
   maxQueuedWrites?: number;
+  /**
+   * The longest an order or order change may expect to wait for its turn in the account's
+   * lane (default 2500 ms), estimated from how long the lane's recent tasks took and how many
+   * wait; beyond, it is refused at once (429). Keep it below the caller's order deadline: an
+   * order that waits past it has an unknown outcome.
+   */
+  maxLaneWaitMs?: number;
   /** Contract value per instrument (crypto contracts); 1 when absent. */
   contractValueOf?: (instrument: ResolvedInstrument) => string | undefined;
   sleep?: (ms: number) => Promise<void>;
@@ -187,13 +194,24 @@ export function sandboxSession(userId: number, now: number): BrokerSession {
  * order when it reconciles), instead of an order appearing long after its client gave up.
  */
 function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () => Promise<T>): Promise<T> {
+  // Overload is refused before anything is written, so the caller knows it was not placed (a
+  // wait past the order deadline would leave it "unknown" and send it to reconciliation): by
+  // the expected wait, from how long this account's recent writes took (a slow or stalled
+  // database), and by count, which bounds the memory one account can hold.
   const limit = core.maxQueuedWrites;
   if (core.queue.depth(userId) >= limit) {
-    // Overload: refused before anything is written, so the caller knows it was not placed
-    // (a wait past the order deadline would leave it "unknown" and send it to reconciliation).
     return Promise.reject(
       new RateLimitError(
         `Analyzer mode is busy: ${limit} orders of this account are already waiting. Try again shortly.`,
+        { context: { mode: 'analyze' } },
+      ),
+    );
+  }
+  const waitMs = core.queue.expectedWaitMs(userId);
+  if (waitMs > core.maxLaneWaitMs) {
+    return Promise.reject(
+      new RateLimitError(
+        `Analyzer mode is busy: this account's orders would wait about ${Math.ceil(waitMs)} ms for their turn (the limit is ${core.maxLaneWaitMs} ms). Try again shortly.`,
         { context: { mode: 'analyze' } },
       ),
     );
@@ -246,6 +264,7 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     quoteRetryDelaysMs: settings.quoteRetryDelaysMs ?? [300, 600],
     priceFreshnessMs: settings.priceFreshnessMs ?? 5_000,
     maxQueuedWrites: settings.maxQueuedWrites ?? 256,
+    maxLaneWaitMs: settings.maxLaneWaitMs ?? 2_500,
     contractValueOf: (instrument) => settings.contractValueOf?.(instrument) ?? '1',
     sleep: settings.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   });

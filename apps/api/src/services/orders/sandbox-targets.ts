@@ -198,6 +198,8 @@ export interface SandboxAnalyzerOptions {
   sessionExpiryTime: string;
   /** Orders of one account that may wait in its lane before new ones are refused (429). */
   maxQueuedWrites?: number;
+  /** The longest expected wait in an account's lane at which an order still joins it (ms). */
+  maxLaneWaitMs?: number;
   contractValueOf?: (instrument: ResolvedInstrument) => string | undefined;
   /** Run the scheduled jobs (square-off, settlement, resets) on the clock; default true. */
   isScheduled?: boolean;
@@ -235,6 +237,7 @@ export class SandboxAnalyzerTargets implements AnalyzerTargets {
       startingCapital: options.startingCapital,
       sessionExpiryTime: options.sessionExpiryTime,
       ...(options.maxQueuedWrites ? { maxQueuedWrites: options.maxQueuedWrites } : {}),
+      ...(options.maxLaneWaitMs ? { maxLaneWaitMs: options.maxLaneWaitMs } : {}),
       ...(options.contractValueOf ? { contractValueOf: options.contractValueOf } : {}),
       isScheduled: options.isScheduled ?? true,
     });
