@@ -1,8 +1,8 @@
 /**
  * A process that records orders and then dies before their rows reach the database, for the
  * spool's crash test: its database refuses order-log writes (the table is renamed away), it
- * records the orders given on the command line through a spooled journal, completes the first
- * one, says `recorded` on stdout, and waits to be killed.
+ * records the orders given on the command line through a spooled journal (in the sync mode
+ * given), completes the first one, says `recorded` on stdout, and waits to be killed.
  */
 import { sql } from '@openalgo/db';
 import { createTestDatabase } from '@openalgo/db/testing';
@@ -10,14 +10,14 @@ import pino from 'pino';
 import { OrderJournal } from '../services/orders/order-journal.js';
 import { OrderSpool } from '../services/orders/order-spool.js';
 
-const [dir, ...ids] = process.argv.slice(2);
-if (!dir || ids.length === 0) {
-  throw new Error('usage: spool-crash-child <spool dir> <order id>...');
+const [dir, sync, ...ids] = process.argv.slice(2);
+if (!dir || (sync !== 'os' && sync !== 'disk') || ids.length === 0) {
+  throw new Error('usage: spool-crash-child <spool dir> <os|disk> <order id>...');
 }
 const logger = pino({ level: 'silent' });
 const database = await createTestDatabase('pglite');
 await sql`alter table order_log rename to order_log_away`.execute(database.db);
-const spool = OrderSpool.open({ dir, sync: 'os', logger });
+const spool = OrderSpool.open({ dir, sync, logger });
 if (!spool) {
   throw new Error('spool held');
 }

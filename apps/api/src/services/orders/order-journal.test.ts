@@ -9,7 +9,7 @@ import type { KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrderJournal } from './order-journal.js';
-import { OrderSpool } from './order-spool.js';
+import { OrderSpool, type OrderSpoolSync } from './order-spool.js';
 
 const quiet = pino({ level: 'silent' });
 const CRASH_CHILD = fileURLToPath(new URL('../../testing/spool-crash-child.ts', import.meta.url));
@@ -83,9 +83,9 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
   const journals: OrderJournal[] = [];
   let spool: OrderSpool;
 
-  const open = (options: { flushIntervalMs?: number; plugin?: KyselyPlugin } = {}) => {
+  const open = (options: { flushIntervalMs?: number; plugin?: KyselyPlugin; sync?: OrderSpoolSync } = {}) => {
     // Segments recycled as soon as the database catches up, so the tests can watch the files.
-    const opened = OrderSpool.open({ dir, sync: 'os', logger: quiet, recycleBytes: 1 });
+    const opened = OrderSpool.open({ dir, sync: options.sync ?? 'os', logger: quiet, recycleBytes: 1 });
     if (!opened) {
       throw new Error('spool held');
     }
@@ -264,44 +264,87 @@ describe.each(testBackends())('the order journal and its spool on %s', (kind) =>
     expect(spoolLines(dir).map((line) => line.id)).toEqual(['ord_e']);
   });
 
-  it('writes at the next start what a killed process left in its spool', async () => {
-    const ids = ['ord_x1', 'ord_x2', 'ord_x3'];
-    const child = spawn(process.execPath, ['--import', 'tsx', CRASH_CHILD, dir, ...ids], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      errors += chunk.toString();
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_, signal) => resolve(signal)),
+  it('with disk sync, the orders of one turn are told together once their lines are synced, and their rows follow', async () => {
+    const journal = open({ sync: 'disk' });
+    await spool.settled();
+    const told: string[] = [];
+    const ids = ['ord_d1', 'ord_d2', 'ord_d3'];
+    const recorded = ids.map((id) =>
+      journal.record(order(id)).then((isRecorded) => {
+        // Told only once the line is in the file (and synced): never before.
+        expect(spoolLines(dir).map((line) => line.id)).toContain(id);
+        told.push(id);
+        return isRecorded;
+      }),
     );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) {
-          resolve();
-        }
-      });
-      child.on('exit', () => reject(new Error(`child ended early: ${errors}`)));
-    });
-    // Its database refused the rows: all three are only in its spool.
-    expect(output.trim()).toBe('recorded 3');
-    // While it lives, the folder is its own.
-    expect(OrderSpool.open({ dir, sync: 'os', logger: quiet })).toBeNull();
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-
-    const journal = open();
-    expect(await journal.recover()).toEqual({ records: 3, alreadyStored: 0, completions: 1, unreadable: 0 });
+    expect(told).toEqual([]);
+    expect(await Promise.all(recorded)).toEqual([true, true, true]);
+    expect(told).toEqual(ids);
+    expect(await rows()).toEqual([]);
+    journal.complete(acceptedOutcome('ord_d2'));
+    await journal.flush();
     expect(await rows()).toEqual([
-      expect.objectContaining({ id: 'ord_x1', status: 'accepted', broker_order_id: 'B-1' }),
-      expect.objectContaining({ id: 'ord_x2', status: 'pending' }),
-      expect.objectContaining({ id: 'ord_x3', status: 'pending' }),
+      expect.objectContaining({ id: 'ord_d1', status: 'pending' }),
+      expect.objectContaining({ id: 'ord_d2', status: 'accepted', broker_order_id: 'B-ord_d2' }),
+      expect.objectContaining({ id: 'ord_d3', status: 'pending' }),
     ]);
-    // Read back once: its files are gone, and a second recovery finds nothing.
-    expect(spoolLines(dir)).toEqual([]);
-    expect(await journal.recover()).toEqual({ records: 0, alreadyStored: 0, completions: 0, unreadable: 0 });
-  }, 60_000);
+    // Later turns sync again: an order after the first batch is told too.
+    expect(await journal.record(order('ord_d4'))).toBe(true);
+    expect(spoolLines(dir).map((line) => line.id)).toContain('ord_d4');
+  });
+
+  it.each(['os', 'disk'] as const)(
+    'writes at the next start what a killed process left in its spool (%s sync)',
+    async (sync) => {
+      const ids = ['ord_x1', 'ord_x2', 'ord_x3'];
+      const child = spawn(process.execPath, ['--import', 'tsx', CRASH_CHILD, dir, sync, ...ids], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString();
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_, signal) => resolve(signal)),
+      );
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('\n')) {
+            resolve();
+          }
+        });
+        child.on('exit', () => reject(new Error(`child ended early: ${errors}`)));
+      });
+      // Its database refused the rows: all three are only in its spool.
+      expect(output.trim()).toBe('recorded 3');
+      // While it lives, the folder is its own.
+      expect(OrderSpool.open({ dir, sync: 'os', logger: quiet })).toBeNull();
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+
+      const journal = open();
+      expect(await journal.recover()).toEqual({
+        records: 3,
+        alreadyStored: 0,
+        completions: 1,
+        unreadable: 0,
+      });
+      expect(await rows()).toEqual([
+        expect.objectContaining({ id: 'ord_x1', status: 'accepted', broker_order_id: 'B-1' }),
+        expect.objectContaining({ id: 'ord_x2', status: 'pending' }),
+        expect.objectContaining({ id: 'ord_x3', status: 'pending' }),
+      ]);
+      // Read back once: its files are gone, and a second recovery finds nothing.
+      expect(spoolLines(dir)).toEqual([]);
+      expect(await journal.recover()).toEqual({
+        records: 0,
+        alreadyStored: 0,
+        completions: 0,
+        unreadable: 0,
+      });
+    },
+    60_000,
+  );
 });
