@@ -69,6 +69,8 @@ export type ExecutePendingOrder = (input: {
   userId: number;
   apiType: PendingOrderApiType;
   orderData: Record<string, unknown>;
+  /** The request id of the call that queued it: the order log's `request_id` of the placement. */
+  requestId: string | null;
 }) => Promise<ExecutionOutcome>;
 
 export type ActionCenterEvent =
@@ -270,14 +272,23 @@ export class ActionCenter {
     });
   }
 
-  /** Queues a request (its API key already removed by the caller) and answers as OpenAlgo does. */
-  async queue(userId: number, apiType: PendingOrderApiType, request: Record<string, unknown>) {
+  /**
+   * Queues a request (its API key already removed by the caller) and answers as OpenAlgo does.
+   * `requestId`: the call's (a strategy alert's id); the order placed on approval carries it.
+   */
+  async queue(
+    userId: number,
+    apiType: PendingOrderApiType,
+    request: Record<string, unknown>,
+    requestId: string | null = null,
+  ) {
     const now = this.#options.now();
     const { apikey: _key, ...orderData } = request;
     const row = await insertPendingOrder(this.#options.db, {
       userId,
       apiType,
       orderData: orderData as JsonValue,
+      requestId,
       createdAt: new Date(now),
       expiresAt: new Date(now + this.#ttlMs),
     });
@@ -356,6 +367,7 @@ export class ActionCenter {
         userId: row.user_id,
         apiType: row.api_type,
         orderData: asRecord(row.order_data),
+        requestId: row.request_id,
       });
     } catch (error) {
       logger.error({ err: error, pendingOrderId: row.id }, 'approved order failed to execute');

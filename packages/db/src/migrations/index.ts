@@ -10,6 +10,7 @@ import * as security from './202612011800_security.js';
 import * as strategyAlertDedupe from './202612020300_strategy_alert_dedupe.js';
 import * as dropAlertDedupeIndex from './202612020400_drop_alert_dedupe_index.js';
 import * as alertClaims from './202612021900_alert_claims.js';
+import * as pendingOrderRequest from './202612031000_pending_order_request.js';
 
 /**
  * Every migration, by sortable name. A static list (not a folder scan) so bundled apps carry
@@ -27,4 +28,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '202612020300_strategy_alert_dedupe': strategyAlertDedupe,
   '202612020400_drop_alert_dedupe_index': dropAlertDedupeIndex,
   '202612021900_alert_claims': alertClaims,
+  '202612031000_pending_order_request': pendingOrderRequest,
 };

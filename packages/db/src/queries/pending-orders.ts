@@ -15,6 +15,8 @@ export interface QueuePendingOrderInput {
   userId: number;
   apiType: PendingOrderApiType;
   orderData: JsonValue;
+  /** The request id of the call that queued it (a strategy alert's id), if any. */
+  requestId?: string | null;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -29,6 +31,7 @@ export async function insertPendingOrder(
       user_id: input.userId,
       api_type: input.apiType,
       order_data: jsonb(input.orderData),
+      request_id: input.requestId ?? null,
       status: 'pending',
       created_at: input.createdAt,
       expires_at: input.expiresAt,

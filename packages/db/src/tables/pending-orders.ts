@@ -24,6 +24,11 @@ export interface PendingOrdersTable {
   api_type: PendingOrderApiType;
   /** The request as it arrived, without the API key. */
   order_data: Json;
+  /**
+   * The request id of the call that queued it (a strategy alert's id for webhook orders); the
+   * order placed on approval is logged under it, so it stays linked to its alert.
+   */
+  request_id: string | null;
   status: ColumnType<PendingOrderStatus, PendingOrderStatus | undefined, PendingOrderStatus>;
   created_at: Timestamp;
   expires_at: Timestamp;

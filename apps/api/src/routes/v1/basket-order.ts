@@ -27,7 +27,7 @@ export const basketOrderRoute: FastifyPluginAsyncZod<DoorOptions> = async (app, 
     async (request, reply) => {
       const call = orderCallOf(request, reply);
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'basketorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'basketorder', input);
       if (queued) {
         return queued;
       }

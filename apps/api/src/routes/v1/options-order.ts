@@ -38,7 +38,7 @@ export const optionsOrderRoutes: FastifyPluginAsyncZod<DoorOptions> = async (app
     async (request, reply) => {
       const call = orderCallOf(request, reply);
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'optionsorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'optionsorder', input);
       if (queued) {
         return queued;
       }
@@ -66,7 +66,7 @@ export const optionsOrderRoutes: FastifyPluginAsyncZod<DoorOptions> = async (app
     async (request, reply) => {
       const call = orderCallOf(request, reply);
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'optionsmultiorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'optionsmultiorder', input);
       if (queued) {
         return queued;
       }

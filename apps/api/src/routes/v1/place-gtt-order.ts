@@ -32,7 +32,7 @@ export const placeGttOrderRoute: FastifyPluginAsyncZod<DoorOptions> = async (app
     async (request, reply) => {
       const call = orderCallOf(request, reply);
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'placegttorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'placegttorder', input);
       if (queued) {
         return queued;
       }

@@ -33,7 +33,7 @@ export const placeOrderRoute: FastifyPluginAsyncZod<DoorOptions> = async (app, {
     async (request, reply) => {
       const call = orderCallOf(request, reply, { acceptsIdempotencyKey: true });
       const { underlying_ltp: _underlyingLtp, ...input } = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'placeorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'placeorder', input);
       if (queued) {
         return queued;
       }

@@ -33,7 +33,7 @@ export const placeSmartOrderRoute: FastifyPluginAsyncZod<DoorOptions> = async (a
     async (request, reply) => {
       const call = orderCallOf(request, reply, { acceptsIdempotencyKey: true });
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'smartorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'smartorder', input);
       if (queued) {
         return queued;
       }

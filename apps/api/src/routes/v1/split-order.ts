@@ -31,7 +31,7 @@ export const splitOrderRoute: FastifyPluginAsyncZod<DoorOptions> = async (app, {
     async (request, reply) => {
       const call = orderCallOf(request, reply);
       const input = withoutApikey(request.body);
-      const queued = await queueInSemiAuto(app.services.orders.queue, call.auth, 'splitorder', input);
+      const queued = await queueInSemiAuto(app.services.orders.queue, call, 'splitorder', input);
       if (queued) {
         return queued;
       }

@@ -1,5 +1,6 @@
 import { setApiKeyOrderMode } from '@openalgo/db';
 import { createTestDatabase, testBackends } from '@openalgo/db/testing';
+import { approvePendingOrderResponseSchema } from '@openalgo/shared-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEYS_CHANNEL } from '../../services/accounts.js';
 import { sbinStrategy } from '../../testing/order-helpers.js';
@@ -13,6 +14,7 @@ import { WebClient } from '../../testing/web-client.js';
 
 interface AlertBody {
   status: string;
+  alert_id?: string;
   results?: Array<{ status: string; orderid?: string; pending_order_id?: number }>;
 }
 
@@ -97,6 +99,31 @@ describe.each(testBackends())('the identity of strategy alerts on %s', (kind) =>
     expect(queued.orderid).toBeUndefined();
     expect((await web.post('/web/apikey/mode', { mode: 'auto' })).status).toBe(200);
     expect((await alert()).orderid).toBeDefined();
+  });
+
+  it('a semi-auto alert’s order, approved in the Action Center, is logged under its alert', async () => {
+    expect((await web.post('/web/apikey/mode', { mode: 'semi_auto' })).status).toBe(200);
+    const response = await t.post(url, { symbol: 'SBIN', action: 'BUY' });
+    expect(response.status, response.text).toBe(200);
+    const body = response.json as AlertBody;
+    const pendingOrderId = body.results?.[0]?.pending_order_id;
+    expect(pendingOrderId).toEqual(expect.any(Number));
+    expect(body.alert_id).toEqual(expect.any(String));
+    expect((await web.post('/web/apikey/mode', { mode: 'auto' })).status).toBe(200);
+    // Nothing placed yet: the alert has no order in the log.
+    const ofAlert = () =>
+      t.app.services.db
+        .selectFrom('order_log')
+        .select(['status', 'broker_order_id'])
+        .where('request_id', '=', body.alert_id ?? '')
+        .execute();
+    expect(await ofAlert()).toEqual([]);
+    const approved = await web.post(`/web/action-center/${pendingOrderId}/approve`);
+    expect(approved.status, approved.text).toBe(200);
+    const orderid = approvePendingOrderResponseSchema.parse(approved.json).broker_order_id;
+    expect(orderid).toEqual(expect.any(String));
+    // The approved placement carries the alert's id, as an auto-mode alert's order does.
+    await expect.poll(ofAlert).toEqual([{ status: 'accepted', broker_order_id: orderid }]);
   });
 
   it("another process's change, once announced, reaches the next alert", async () => {

@@ -57,7 +57,7 @@ export class CoreOrderGateway implements OrderGateway {
 
   async #queued(call: OrderCall, apiType: 'placeorder' | 'smartorder', request: Record<string, unknown>) {
     try {
-      return await queueInSemiAuto(this.#options.service.queue, call.auth, apiType, request);
+      return await queueInSemiAuto(this.#options.service.queue, call, apiType, request);
     } catch (error) {
       if (error instanceof ApiError) {
         return { status: 'error' as const, message: error.message };

@@ -62,7 +62,7 @@ function parse<Schema extends z.ZodType>(schema: Schema, data: unknown, mark: ob
  */
 export function createPendingExecutor(options: PendingExecutionOptions): ExecutePendingOrder {
   const { service, modeSwitch } = options;
-  return async ({ userId, apiType, orderData }): Promise<ExecutionOutcome> => {
+  return async ({ userId, apiType, orderData, requestId }): Promise<ExecutionOutcome> => {
     const mode = modeSwitch.decide();
     const mark = mode === 'analyze' ? { mode: 'analyze' as const } : {};
     const auth = await options.resolveAuth(userId);
@@ -80,7 +80,8 @@ export function createPendingExecutor(options: PendingExecutionOptions): Execute
     const call: OrderCall = {
       auth: { ...auth, orderMode: 'auto' },
       mode,
-      requestId: null,
+      // The queuing call's id (a strategy alert's): the order log links the placement to it.
+      requestId,
       receivedAt: performance.now(),
     };
     try {

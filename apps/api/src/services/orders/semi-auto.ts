@@ -22,8 +22,16 @@ export type QueuedOperation =
 
 /** Where queued orders go: the Action Center's pending-order store. */
 export interface OrderQueue {
-  /** Stores the request (without `apikey`) for approval; returns its `pending_order_id`. */
-  enqueue(input: { userId: number; apiType: QueuedOperation; request: JsonValue }): Promise<number>;
+  /**
+   * Stores the request (without `apikey`) for approval, with the id of the call that queued it
+   * (the order placed on approval is logged under it); returns its `pending_order_id`.
+   */
+  enqueue(input: {
+    userId: number;
+    apiType: QueuedOperation;
+    request: JsonValue;
+    requestId: string | null;
+  }): Promise<number>;
 }
 
 export const SEMI_AUTO_MESSAGES = {
@@ -52,17 +60,23 @@ export function refuseInSemiAuto(auth: RequestAuth, mode: OrderMode, operation: 
 /** Queues a placement for a semi-auto key; `null` when the key executes directly. */
 export async function queueInSemiAuto(
   queue: OrderQueue,
-  auth: RequestAuth,
+  call: { auth: RequestAuth; requestId: string | null },
   apiType: QueuedOperation,
   request: Record<string, unknown>,
 ): Promise<QueuedOrderResponse | null> {
+  const { auth } = call;
   if (auth.orderMode !== 'semi_auto') {
     return null;
   }
   const { apikey: _apikey, ...withoutKey } = request;
   let pendingOrderId: number;
   try {
-    pendingOrderId = await queue.enqueue({ userId: auth.userId, apiType, request: withoutKey as JsonValue });
+    pendingOrderId = await queue.enqueue({
+      userId: auth.userId,
+      apiType,
+      request: withoutKey as JsonValue,
+      requestId: call.requestId,
+    });
   } catch (error) {
     throw ApiError.message(500, SEMI_AUTO_MESSAGES.queueFailed, {}, { cause: error });
   }
