@@ -16,7 +16,8 @@ import { measureKiteOverhead, percentile } from './order-overhead.js';
  *
  * BENCH_DURATION (s, default 10), BENCH_ROUTES (comma list), DATABASE_URL (adds PostgreSQL),
  * BENCH_ALERTS=0 / BENCH_KITE=0 (skip those sections), BENCH_ALERT_RATES (default 100,500),
- * BENCH_ALERT_SECONDS (default 20).
+ * BENCH_ALERT_SECONDS (default 20), BENCH_SERVER_ENV ("NAME=value …", server settings on top of the
+ * bench's), BENCH_NODE_FLAGS (node flags for the server process).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,9 +45,23 @@ const RAISED_LIMITS: Record<string, string> = {
   ANALYZER_STARTING_CAPITAL: '1000000000000',
 };
 
+/** Words of a `K=V K=V` list (BENCH_SERVER_ENV) or a flag list (BENCH_NODE_FLAGS). */
+const words = (text: string | undefined): string[] => text?.split(/\s+/).filter(Boolean) ?? [];
+
+/** Server settings the operator asked for on top of the bench's (BENCH_SERVER_ENV="K=V …"). */
+const serverEnv: Record<string, string> = Object.fromEntries(
+  words(process.env.BENCH_SERVER_ENV).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw new Error(`BENCH_SERVER_ENV: "${pair}" is not NAME=value`);
+    }
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+
 async function startServer(env: Record<string, string>): Promise<Server> {
   const started = performance.now();
-  const child = spawn(process.execPath, [serverEntry], {
+  const child = spawn(process.execPath, [...words(process.env.BENCH_NODE_FLAGS), serverEntry], {
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',
@@ -56,6 +71,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
       HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
       HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
       ...RAISED_LIMITS,
+      ...serverEnv,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
