@@ -9,6 +9,7 @@ import pino from 'pino';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../runtime.js';
+import { zerodhaEnv } from '../testing/zerodha-env.js';
 import type { KiteProcessCommand, KiteProcessReply } from './kite-process.js';
 
 export function percentile(sorted: readonly number[], fraction: number): number {
@@ -111,12 +112,7 @@ export async function measureKiteOverhead(
       ENCRYPTION_KEYS: `k1:${'a'.repeat(64)}`,
       ADMIN_TOKEN: 't'.repeat(64),
       LOG_LEVEL: 'silent',
-      BROKER: 'zerodha',
-      KITE_API_KEY: fake.apiKey,
-      KITE_API_SECRET: fake.apiSecret,
-      KITE_BASE_URL: fake.baseUrl,
-      KITE_LOGIN_URL: fake.loginUrl,
-      KITE_TICKER_URL: fake.tickerUrl,
+      ...zerodhaEnv(fake),
       ORDER_RATE_LIMIT: '1000 per second',
       HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
       HUB_CONTROL_URL: 'tcp://127.0.0.1:*',

@@ -10,6 +10,7 @@ import { toDecimal, toWireNumber } from '@openalgo/shared-types/decimal';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { zerodhaEnv } from '../../src/testing/zerodha-env.js';
 import { freePort, type RunningProxy, type RunningServer, startServer, startWsProxy } from './process.js';
 
 /**
@@ -115,12 +116,7 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
       DATA_DIR: mkdtempSync(join(tmpdir(), 'openalgo-e2e-zerodha-')),
       PORT: '0',
       LOG_LEVEL: 'warn',
-      BROKER: 'zerodha',
-      KITE_API_KEY: fake.apiKey,
-      KITE_API_SECRET: fake.apiSecret,
-      KITE_BASE_URL: fake.baseUrl,
-      KITE_LOGIN_URL: fake.loginUrl,
-      KITE_TICKER_URL: fake.tickerUrl,
+      ...zerodhaEnv(fake),
     });
     apiKey = /API key\s+([0-9a-f]{64})/.exec(server.output())?.[1] ?? '';
     expect(apiKey, server.output()).toMatch(/^[0-9a-f]{64}$/);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder } from '../../testing/order-helpers.js';
 import { UNLIMITED_RATES } from '../../testing/route-contract.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { zerodhaEnv } from '../../testing/zerodha-env.js';
 
 /**
  * Order safety against a real broker API (the fake Kite over HTTP, BROKER=zerodha): the order
@@ -20,12 +21,7 @@ describe.each(testBackends())('order safety with the fake Kite on %s', (backend)
     t = await startTestApp(backend, {
       env: {
         ...UNLIMITED_RATES,
-        BROKER: 'zerodha',
-        KITE_API_KEY: fake.apiKey,
-        KITE_API_SECRET: fake.apiSecret,
-        KITE_BASE_URL: fake.baseUrl,
-        KITE_LOGIN_URL: fake.loginUrl,
-        KITE_TICKER_URL: fake.tickerUrl,
+        ...zerodhaEnv(fake),
         BROKER_ORDER_TIMEOUT_MS: '300',
         ORDER_RECONCILE_WINDOW_MS: '30000',
       },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder } from '../../testing/order-helpers.js';
 import { UNLIMITED_RATES } from '../../testing/route-contract.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { zerodhaEnv } from '../../testing/zerodha-env.js';
 import type { AppEventName, OrderEvent } from '../events.js';
 
 /**
@@ -47,12 +48,7 @@ describe.each(testBackends())('broker order updates from the fake Kite on %s', (
     t = await startTestApp(backend, {
       env: {
         ...UNLIMITED_RATES,
-        BROKER: 'zerodha',
-        KITE_API_KEY: fake.apiKey,
-        KITE_API_SECRET: fake.apiSecret,
-        KITE_BASE_URL: fake.baseUrl,
-        KITE_LOGIN_URL: fake.loginUrl,
-        KITE_TICKER_URL: fake.tickerUrl,
+        ...zerodhaEnv(fake),
       },
     });
     for (const name of [
