@@ -22,25 +22,30 @@ if (!spool) {
   throw new Error('spool held');
 }
 const journal = new OrderJournal({ db: database.db, logger, flushIntervalMs: 10, spool });
-for (const id of ids) {
-  const isRecorded = await journal.record({
-    id,
-    userId: 1,
-    apiKeyId: 1,
-    requestId: `req-${id}`,
-    idempotencyKey: null,
-    mode: 'live',
-    broker: 'simulator',
-    operation: 'placeorder',
-    strategy: 'crash',
-    exchange: 'NSE',
-    symbol: 'SBIN',
-    request: { symbol: 'SBIN', quantity: '1' },
-    createdAt: new Date(),
-  });
-  if (!isRecorded) {
-    throw new Error(`${id} not recorded`);
-  }
+// All in one turn, so all are in the spool (and, with disk sync, synced) before the journal's
+// first attempt to write their rows fails: after a failed write it stops spooling new orders.
+const recorded = await Promise.all(
+  ids.map((id) =>
+    journal.record({
+      id,
+      userId: 1,
+      apiKeyId: 1,
+      requestId: `req-${id}`,
+      idempotencyKey: null,
+      mode: 'live',
+      broker: 'simulator',
+      operation: 'placeorder',
+      strategy: 'crash',
+      exchange: 'NSE',
+      symbol: 'SBIN',
+      request: { symbol: 'SBIN', quantity: '1' },
+      createdAt: new Date(),
+    }),
+  ),
+);
+const unrecorded = ids.filter((_, index) => !recorded[index]);
+if (unrecorded.length > 0) {
+  throw new Error(`${unrecorded.join(', ')} not recorded`);
 }
 journal.complete({
   id: ids[0] as string,
