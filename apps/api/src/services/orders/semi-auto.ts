@@ -2,6 +2,7 @@ import type { JsonValue } from '@openalgo/db';
 import { ORDER_MESSAGES, type QueuedOrderResponse } from '@openalgo/shared-types';
 import { ApiError } from '../../errors.js';
 import type { RequestAuth } from '../../plugins/auth.js';
+import type { OrderCall } from './order-service.js';
 import type { OrderMode } from './order-target.js';
 
 /**
@@ -60,7 +61,7 @@ export function refuseInSemiAuto(auth: RequestAuth, mode: OrderMode, operation: 
 /** Queues a placement for a semi-auto key; `null` when the key executes directly. */
 export async function queueInSemiAuto(
   queue: OrderQueue,
-  call: { auth: RequestAuth; requestId: string | null },
+  call: Pick<OrderCall, 'auth' | 'requestId'>,
   apiType: QueuedOperation,
   request: Record<string, unknown>,
 ): Promise<QueuedOrderResponse | null> {
