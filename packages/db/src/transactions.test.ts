@@ -42,9 +42,12 @@ describe.each(testBackends())('transactions on %s', (backend) => {
     await expect(
       handle.db.transaction().execute(async (trx) => {
         await sql`insert into tx_probe values (3, 'c')`.execute(trx);
-        const open = await sql<{ open: boolean }>`select now() = statement_timestamp() as open`.execute(trx);
-        // Inside a transaction now() is its start, earlier than this statement's.
-        expect(open.rows[0]?.open).toBe(false);
+        // The insert was given a transaction id; a statement of the same transaction
+        // sees it, one autocommitted after the insert's own transaction would not.
+        const open = await sql<{
+          open: boolean;
+        }>`select pg_current_xact_id_if_assigned() is not null as open`.execute(trx);
+        expect(open.rows[0]?.open).toBe(true);
         throw new Error('undo');
       }),
     ).rejects.toThrow('undo');
