@@ -23,6 +23,11 @@ const istText = z.string().nullable();
 export const pendingOrderEntrySchema = z.object({
   id: z.number().int(),
   api_type: z.string(),
+  /**
+   * The id of the call that queued it: the API request's id (as the traffic log has it), or the
+   * strategy alert's id for a webhook's order. The order placed on approval is logged under it.
+   */
+  request_id: z.string().nullable(),
   /** `pending`, `approved`, `rejected` or `expired` (OpenAlgo's statuses). */
   status: z.string(),
   /** This installation's finer state: `executing`, `executed`, `failed`, … */

@@ -178,6 +178,7 @@ export function pendingOrderView(row: PendingOrderRow) {
   return {
     id: row.id,
     api_type: row.api_type,
+    request_id: row.request_id,
     status: displayStatus(row.status),
     execution_status: row.status,
     ...summarize(row.api_type, data),

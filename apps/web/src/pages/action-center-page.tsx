@@ -115,7 +115,14 @@ export function ActionCenterPage() {
                   {data.data.orders.map((order) => (
                     <tr key={order.id} data-testid={`pending-${order.id}`}>
                       <td className="small">{formatTime(order.created_at)}</td>
-                      <td>{order.api_type}</td>
+                      <td>
+                        {order.api_type}
+                        {order.request_id ? (
+                          <div className="muted small" title="The request or strategy alert that queued it">
+                            {order.request_id}
+                          </div>
+                        ) : null}
+                      </td>
                       <td>
                         <strong>{orderField(order, 'symbol')}</strong>{' '}
                         <span className="muted small">{orderField(order, 'exchange')}</span>

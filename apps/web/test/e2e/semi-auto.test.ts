@@ -62,6 +62,9 @@ describe('semi-auto approval in the browser', () => {
     const row = page.getByTestId(`pending-${String(queued.pending_order_id)}`);
     await row.waitFor({ timeout: 20_000 });
     await shot(page, '30-action-center-pending');
+    // The row names the request that queued it.
+    const queuedBy = await row.getByTitle('The request or strategy alert that queued it').textContent();
+    expect(queuedBy?.trim()).toMatch(/^\S+$/);
     await row.getByRole('button', { name: 'Approve' }).click();
     const text = await toastMatching(page, /approved/i);
     const approvedOrderId = /\((\S+)\)/.exec(text)?.[1];

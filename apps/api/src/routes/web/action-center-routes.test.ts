@@ -111,6 +111,15 @@ describe.each(testBackends())('Action Center and analyzer log routes on %s', (ba
       approved_by: 'admin',
     });
     expect((await list('pending')).orders.some((order) => order.id === id)).toBe(false);
+    // The row names the API call that queued it, and the approved order is logged under it.
+    expect(row?.request_id).toEqual(expect.any(String));
+    await t.app.services.orderJournal.flush();
+    const logged = await t.app.services.db
+      .selectFrom('order_log')
+      .select('request_id')
+      .where('broker_order_id', '=', orderid)
+      .executeTakeFirst();
+    expect(logged?.request_id).toBe(row?.request_id);
   });
 
   it('rejects with a reason, reports a failed execution, and deletes only finished rows', async () => {

@@ -1,6 +1,6 @@
 import { setApiKeyOrderMode } from '@openalgo/db';
 import { createTestDatabase, testBackends } from '@openalgo/db/testing';
-import { approvePendingOrderResponseSchema } from '@openalgo/shared-types';
+import { approvePendingOrderResponseSchema, pendingOrdersResponseSchema } from '@openalgo/shared-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEYS_CHANNEL } from '../../services/accounts.js';
 import { sbinStrategy } from '../../testing/order-helpers.js';
@@ -118,6 +118,13 @@ describe.each(testBackends())('the identity of strategy alerts on %s', (kind) =>
         .where('request_id', '=', body.alert_id ?? '')
         .execute();
     expect(await ofAlert()).toEqual([]);
+    // The Action Center shows which alert queued it.
+    const listed = await web.get('/web/action-center?status=pending');
+    expect(listed.status, listed.text).toBe(200);
+    const entry = pendingOrdersResponseSchema
+      .parse(listed.json)
+      .data.orders.find((order) => order.id === pendingOrderId);
+    expect(entry?.request_id).toBe(body.alert_id);
     const approved = await web.post(`/web/action-center/${pendingOrderId}/approve`);
     expect(approved.status, approved.text).toBe(200);
     const orderid = approvePendingOrderResponseSchema.parse(approved.json).broker_order_id;

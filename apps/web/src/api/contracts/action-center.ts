@@ -5,6 +5,7 @@ import { z } from 'zod';
 export const pendingOrderSchema = z.looseObject({
   id: z.union([z.number().int(), z.string()]),
   api_type: z.string(),
+  request_id: z.string().nullish(),
   status: z.string(),
   order_data: z.record(z.string(), z.unknown()).optional(),
   symbol: z.string().nullish(),
