@@ -74,7 +74,9 @@ class KiteProcess {
  * lands on the api's event loop. For each order it takes the moment the api received the
  * request and the moment the api wrote the order request to the broker's socket (undici's own
  * probe), and the moment the request reached the fake Kite (the same epoch clock in both
- * processes), and reads the platform time the api logged (received → adapter called). Orders
+ * processes), and reads the platform time the api logged (received → adapter called); on the way,
+ * when its body was parsed, when it was validated and its key checked, and when the adapter's
+ * HTTP request was created, so the table shows where the overhead goes. Orders
  * are paced under Kite's 10 orders/s so the adapter's rate-limit queue never holds one.
  */
 export async function measureKiteOverhead(
@@ -86,6 +88,10 @@ export async function measureKiteOverhead(
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   const toSocket: number[] = [];
+  // Where the time of a timed order goes: its body parsed (preValidation), validated and its
+  // key checked (preHandler), the adapter's HTTP request created (undici), written.
+  const phases = { parsed: [] as number[], checked: [] as number[], created: [] as number[] };
+  let marks: { parsed?: number; checked?: number; created?: number } = {};
   const received = new Map<string, number>();
   // The first orders run code the JIT has not optimised yet; a trader's api has been up for
   // hours. They are placed but not timed.
@@ -94,13 +100,28 @@ export async function measureKiteOverhead(
   let timedFrom = Number.POSITIVE_INFINITY;
   let pendingReceipt: number | null = null;
   // Orders go one at a time, so each placement's first order write follows its own receipt.
-  const onHeaders = (message: unknown) => {
+  const isOrderWrite = (message: unknown) => {
     const { request } = message as { request: { method: string; path: string } };
-    if (pendingReceipt !== null && request.method === 'POST' && request.path.startsWith('/orders/regular')) {
+    return pendingReceipt !== null && request.method === 'POST' && request.path.startsWith('/orders/regular');
+  };
+  const onCreate = (message: unknown) => {
+    if (isOrderWrite(message)) {
+      marks.created = preciseNow();
+    }
+  };
+  const onHeaders = (message: unknown) => {
+    if (pendingReceipt !== null && isOrderWrite(message)) {
       toSocket.push(preciseNow() - pendingReceipt);
+      for (const phase of ['parsed', 'checked', 'created'] as const) {
+        const at = marks[phase];
+        if (at !== undefined) {
+          phases[phase].push(at - pendingReceipt);
+        }
+      }
       pendingReceipt = null;
     }
   };
+  diagnostics.subscribe('undici:request:create', onCreate);
   diagnostics.subscribe('undici:client:sendHeaders', onHeaders);
   try {
     const fake = await kite.next('ready');
@@ -126,6 +147,20 @@ export async function measureKiteOverhead(
         timedFrom = Math.min(timedFrom, at);
         received.set(request.id, at);
         pendingReceipt = at;
+        marks = {};
+      }
+      done();
+    });
+    // Added after the app's own hooks, so these run after them.
+    app.addHook('preValidation', (request, _reply, done) => {
+      if (pendingReceipt !== null && received.has(request.id)) {
+        marks.parsed = preciseNow();
+      }
+      done();
+    });
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (pendingReceipt !== null && received.has(request.id)) {
+        marks.checked = preciseNow();
       }
       done();
     });
@@ -186,6 +221,9 @@ export async function measureKiteOverhead(
     const broker = latency.map((row) => row.broker_ms).sort((a, b) => a - b);
     toKite.sort((a, b) => a - b);
     toSocket.sort((a, b) => a - b);
+    for (const values of Object.values(phases)) {
+      values.sort((a, b) => a - b);
+    }
     const row = (label: string, values: number[]) => [
       label,
       round3(percentile(values, 0.5)),
@@ -196,13 +234,17 @@ export async function measureKiteOverhead(
       orders: toKite.length,
       rows: [
         row('received → order request written to the socket (platform overhead)', toSocket),
+        row('↳ received → body parsed', phases.parsed),
+        row('↳ received → validated, key checked', phases.checked),
+        row('↳ received → adapter called (latency log platform_ms)', platform),
+        row('↳ received → adapter request created (undici)', phases.created),
         row('received → order request at Kite (api + adapter + loopback)', toKite),
-        row('received → adapter called (latency log platform_ms)', platform),
         row('broker round trip (latency log broker_ms)', broker),
       ],
     };
   } finally {
     diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
+    diagnostics.unsubscribe('undici:request:create', onCreate);
     await app?.close();
     await database?.close();
     await kite.close();
