@@ -156,7 +156,10 @@ export async function measureAlertRate(
           } else {
             refused += 1;
             // The order path's own reason when the alert was stored but its order refused.
-            const reason = String(body.results?.find((result) => result.message)?.message ?? body.message);
+            // Counted by kind: the figures in a message (an expected wait) would make each one unique.
+            const reason = String(
+              body.results?.find((result) => result.message)?.message ?? body.message,
+            ).replace(/\d+/g, 'N');
             reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
           }
         },
