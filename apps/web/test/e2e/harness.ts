@@ -90,22 +90,43 @@ export interface EmbeddedStart {
 
 /**
  * The embedded start as `npm start` runs it, on free loopback ports and a fresh data folder
- * (PGlite): the built api serving the built web app, and the ws-proxy when it is built.
+ * (PGlite): the built api serving the built web app, and the ws-proxy when it is built, each
+ * waited for until it listens.
  */
 export async function startEmbedded(): Promise<EmbeddedStart> {
   const apiEntry = join(REPO_ROOT, 'apps', 'api', 'dist', 'server.js');
   if (!existsSync(apiEntry) || !existsSync(join(WEB_ROOT, 'dist', 'index.html'))) {
     throw new Error('build the api and the web app first (turbo runs the builds before test:e2e)');
   }
+  // The api takes its own port (PORT=0) and prints it. The ws-proxy's and the hub's must be
+  // known to both processes up front, so they are picked here; another process on the machine
+  // (connections of other suites use the same ephemeral range) can take one before it is
+  // bound, so a start that lost a port is made again on fresh ones.
+  for (let attempt = 1; ; attempt += 1) {
+    const processes: RunningProcess[] = [];
+    try {
+      return await startEmbeddedOnce(apiEntry, processes);
+    } catch (error) {
+      for (const entry of [...processes].reverse()) {
+        await entry.stop();
+      }
+      const lostPort = processes.some((entry) => entry.output().includes('EADDRINUSE'));
+      if (!lostPort || attempt >= 3) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function startEmbeddedOnce(apiEntry: string, processes: RunningProcess[]): Promise<EmbeddedStart> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-web-e2e-'));
-  const apiPort = await freePort();
   const wsPort = await freePort();
   const hubPort = await freePort();
   const hubControlPort = await freePort();
   const env = {
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
-    PORT: String(apiPort),
+    PORT: '0',
     WEB_DIR: join(WEB_ROOT, 'dist'),
     WS_URL: `ws://127.0.0.1:${wsPort}`,
     WS_HOST: '127.0.0.1',
@@ -117,7 +138,6 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
     NODE_ENV: 'test',
     FIRST_RUN: 'web',
   };
-  const processes: RunningProcess[] = [];
   const api = run('api', apiEntry, env);
   processes.push(api);
   const baseUrl = await waitFor(
@@ -128,7 +148,13 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
   );
   const proxyEntry = join(REPO_ROOT, 'apps', 'ws-proxy', 'dist', 'server.js');
   if (existsSync(proxyEntry)) {
-    processes.push(run('ws-proxy', proxyEntry, env));
+    const proxy = run('ws-proxy', proxyEntry, env);
+    processes.push(proxy);
+    await waitFor(
+      () => /WebSocket feed listening on (ws:\/\/\S+)/.exec(proxy.output())?.[1],
+      processes,
+      30_000,
+    );
   }
   return {
     baseUrl,
