@@ -102,10 +102,10 @@ export async function measureKiteOverhead(
   // Orders go one at a time, so each placement's first order write follows its own receipt.
   const isOrderWrite = (message: unknown) => {
     const { request } = message as { request: { method: string; path: string } };
-    return pendingReceipt !== null && request.method === 'POST' && request.path.startsWith('/orders/regular');
+    return request.method === 'POST' && request.path.startsWith('/orders/regular');
   };
   const onCreate = (message: unknown) => {
-    if (isOrderWrite(message)) {
+    if (pendingReceipt !== null && isOrderWrite(message)) {
       marks.created = preciseNow();
     }
   };
