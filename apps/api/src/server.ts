@@ -64,6 +64,12 @@ async function main(): Promise<void> {
     `    Database     ${database.kind === 'pglite' ? `embedded (PGlite) in ${config.pgliteDir}` : 'PostgreSQL (DATABASE_URL)'}`,
     `    Broker       ${config.BROKER}`,
   ];
+  const hub = app.services.hub;
+  if (hub) {
+    // Where the ws-proxy connects (HUB_PUBLISH_URL / HUB_CONTROL_URL): the bound ports, also
+    // when the api was told to pick them (`tcp://127.0.0.1:*`).
+    lines.push(`    Market hub   ${hub.publishEndpoint} (ticks), ${hub.controlEndpoint} (control)`);
+  }
   if (firstRun) {
     lines.push(
       '',

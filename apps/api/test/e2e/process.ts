@@ -1,5 +1,4 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,17 +89,17 @@ export async function ping(baseUrl: string, apikey: string): Promise<{ status: n
   return { status: response.status, body: await response.json() };
 }
 
-/** A free loopback TCP port (for the hub's ZeroMQ sockets and the ws-proxy, so suites never collide). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * The market hub's endpoints as the api printed them. Started with `tcp://127.0.0.1:*`, the api
+ * binds ports of its own choosing, so none is picked here and lost to another process before
+ * it is bound; the ws-proxy is then given these.
+ */
+export function hubEndpointsOf(output: string): { HUB_PUBLISH_URL: string; HUB_CONTROL_URL: string } {
+  const match = /Market hub\s+(tcp:\/\/\S+) \(ticks\), (tcp:\/\/\S+) \(control\)/.exec(output);
+  if (!match?.[1] || !match[2]) {
+    throw new Error(`the api printed no market hub endpoints:\n${output}`);
+  }
+  return { HUB_PUBLISH_URL: match[1], HUB_CONTROL_URL: match[2] };
 }
 
 export interface RunningProxy {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -16,6 +16,7 @@ describe.each(backends)('one-command start on %s', (backend) => {
 
   afterAll(async () => {
     await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     if (admin) {
       // The api keeps its analyzer tables in a schema of their own, named after this one.
       await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);
@@ -40,6 +41,10 @@ describe.each(backends)('one-command start on %s', (backend) => {
     expect(output).toMatch(/Password\s+\S{16}/);
     expect(output).toContain('Web app');
     expect(output).toContain('ws://');
+    // The hub's bound endpoints, where a ws-proxy is pointed (the defaults here).
+    expect(output).toMatch(
+      /Market hub\s+tcp:\/\/127\.0\.0\.1:5555 \(ticks\), tcp:\/\/127\.0\.0\.1:5556 \(control\)/,
+    );
     env.KEY = key ?? '';
     const ok = await ping(server.baseUrl, env.KEY);
     expect(ok).toEqual({
@@ -91,14 +96,15 @@ describe.each(backends)('one-command start on %s', (backend) => {
 });
 
 describe('first start with FIRST_RUN=web', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-e2e-web-setup-'));
   let server: RunningServer | undefined;
 
   afterAll(async () => {
     await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('creates no account and points at the web app’s setup page', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-e2e-web-setup-'));
     server = await startServer({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', FIRST_RUN: 'web' });
     const output = server.output();
     expect(output).toContain(`open ${server.baseUrl}/setup to create the admin account`);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +11,13 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { zerodhaEnv } from '../../src/testing/zerodha-env.js';
-import { freePort, type RunningProxy, type RunningServer, startServer, startWsProxy } from './process.js';
+import {
+  hubEndpointsOf,
+  type RunningProxy,
+  type RunningServer,
+  startServer,
+  startWsProxy,
+} from './process.js';
 
 /**
  * The built api, configured for Zerodha (BROKER=zerodha) against the fake Kite server, with the
@@ -86,6 +92,7 @@ const backends = process.env.DATABASE_URL ? (['pglite', 'postgres'] as const) : 
 
 describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (backend) => {
   const schema = `e2e_zerodha_${Date.now().toString(36)}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-e2e-zerodha-'));
   let admin: ReturnType<typeof postgres> | undefined;
   let fake: FakeKiteServer;
   let server: RunningServer;
@@ -96,11 +103,6 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
 
   beforeAll(async () => {
     fake = await startFakeKiteServer({ instrumentCount: INSTRUMENTS });
-    // The hub's ZeroMQ sockets on free ports, shared by the api and the ws-proxy.
-    const hub = {
-      HUB_PUBLISH_URL: `tcp://127.0.0.1:${await freePort()}`,
-      HUB_CONTROL_URL: `tcp://127.0.0.1:${await freePort()}`,
-    };
     const database: Record<string, string> = {};
     if (backend === 'postgres') {
       const url = process.env.DATABASE_URL ?? '';
@@ -111,9 +113,11 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
       database.DATABASE_URL = withSchema.toString();
     }
     server = await startServer({
-      ...hub,
+      // The hub's ZeroMQ sockets on ports the api picks and prints, for the ws-proxy.
+      HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+      HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
       ...database,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'openalgo-e2e-zerodha-')),
+      DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'warn',
       ...zerodhaEnv(fake),
@@ -133,7 +137,7 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
     // The Kite app's registered redirect URL is the api's callback.
     fake.control.setRedirectUrl(`${server.baseUrl}/zerodha/callback`);
     proxy = await startWsProxy({
-      ...hub,
+      ...hubEndpointsOf(server.output()),
       WS_HOST: '127.0.0.1',
       // Its own port, printed once bound (a port picked here could be taken before it binds).
       WS_PORT: '0',
@@ -145,6 +149,7 @@ describe.each(backends)('api with BROKER=zerodha against the fake Kite on %s', (
     await proxy?.stop();
     await server?.stop();
     await fake?.close();
+    rmSync(dataDir, { recursive: true, force: true });
     if (admin) {
       // The api keeps its analyzer tables in a schema of their own, named after this one.
       await admin.unsafe(`drop schema if exists ${schema}_sandbox cascade`);

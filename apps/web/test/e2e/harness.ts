@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,18 +99,16 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
   if (!existsSync(apiEntry) || !existsSync(join(WEB_ROOT, 'dist', 'index.html'))) {
     throw new Error('build the api and the web app first (turbo runs the builds before test:e2e)');
   }
-  // The api takes its own port (PORT=0) and prints it. The ws-proxy's and the hub's must be
-  // known to both processes up front, so they are picked here; another process on the machine
-  // (connections of other suites use the same ephemeral range) can take one before it is
-  // bound, so a start that lost a port is made again on fresh ones.
+  // The api takes its own port (PORT=0) and the hub's (`:*`) and prints them. The ws-proxy's
+  // must be known to the api up front (the web app is told where the feed is), so it is picked
+  // here; another process on the machine (connections of other suites use the same ephemeral
+  // range) can take it before it is bound, so a start that lost it is made again on a fresh one.
   for (let attempt = 1; ; attempt += 1) {
     const processes: RunningProcess[] = [];
     try {
       return await startEmbeddedOnce(apiEntry, processes);
     } catch (error) {
-      for (const entry of [...processes].reverse()) {
-        await entry.stop();
-      }
+      // The failed start stopped its processes and removed its data folder already.
       const lostPort = processes.some((entry) => entry.output().includes('EADDRINUSE'));
       if (!lostPort || attempt >= 3) {
         throw error;
@@ -121,8 +120,6 @@ export async function startEmbedded(): Promise<EmbeddedStart> {
 async function startEmbeddedOnce(apiEntry: string, processes: RunningProcess[]): Promise<EmbeddedStart> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-web-e2e-'));
   const wsPort = await freePort();
-  const hubPort = await freePort();
-  const hubControlPort = await freePort();
   const env = {
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -131,46 +128,53 @@ async function startEmbeddedOnce(apiEntry: string, processes: RunningProcess[]):
     WS_URL: `ws://127.0.0.1:${wsPort}`,
     WS_HOST: '127.0.0.1',
     WS_PORT: String(wsPort),
-    // The market-data hub's ZeroMQ sockets, shared by the api and the ws-proxy.
-    HUB_PUBLISH_URL: `tcp://127.0.0.1:${hubPort}`,
-    HUB_CONTROL_URL: `tcp://127.0.0.1:${hubControlPort}`,
+    // The market-data hub's ZeroMQ sockets, on ports the api picks and prints for the ws-proxy.
+    HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
+    HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
     FIRST_RUN: 'web',
   };
-  const api = run('api', apiEntry, env);
-  processes.push(api);
-  const baseUrl = await waitFor(
-    () => /REST API\s+(http:\/\/\S+)\/api\/v1/.exec(api.output())?.[1],
-    processes,
-    // A fresh PGlite data folder is created and migrated first; generous on a loaded machine.
-    150_000,
-  );
-  const proxyEntry = join(REPO_ROOT, 'apps', 'ws-proxy', 'dist', 'server.js');
-  if (existsSync(proxyEntry)) {
-    const proxy = run('ws-proxy', proxyEntry, env);
-    processes.push(proxy);
-    await waitFor(
-      () => /WebSocket feed listening on (ws:\/\/\S+)/.exec(proxy.output())?.[1],
-      processes,
-      30_000,
-    );
-  }
-  return {
-    baseUrl,
-    processes,
-    stop: async () => {
-      for (const entry of [...processes].reverse()) {
-        await entry.stop();
-      }
-    },
+  const stopAll = async () => {
+    for (const entry of [...processes].reverse()) {
+      await entry.stop();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
   };
+  try {
+    const api = run('api', apiEntry, env);
+    processes.push(api);
+    const baseUrl = await waitFor(
+      () => /REST API\s+(http:\/\/\S+)\/api\/v1/.exec(api.output())?.[1],
+      processes,
+      // A fresh PGlite data folder is created and migrated first; generous on a loaded machine.
+      150_000,
+    );
+    const proxyEntry = join(REPO_ROOT, 'apps', 'ws-proxy', 'dist', 'server.js');
+    if (existsSync(proxyEntry)) {
+      const hub = /Market hub\s+(tcp:\/\/\S+) \(ticks\), (tcp:\/\/\S+) \(control\)/.exec(api.output());
+      if (!hub?.[1] || !hub[2]) {
+        throw new Error(`the api printed no market hub endpoints:\n${api.output()}`);
+      }
+      const proxy = run('ws-proxy', proxyEntry, { ...env, HUB_PUBLISH_URL: hub[1], HUB_CONTROL_URL: hub[2] });
+      processes.push(proxy);
+      await waitFor(
+        () => /WebSocket feed listening on (ws:\/\/\S+)/.exec(proxy.output())?.[1],
+        processes,
+        30_000,
+      );
+    }
+    return { baseUrl, processes, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }
 
 /** Debian's Chromium, headless, with a fresh profile and no traffic of its own. */
 export async function launchBrowser(viewport = { width: 1280, height: 860 }): Promise<BrowserContext> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'openalgo-chromium-'));
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     viewport,
@@ -185,6 +189,24 @@ export async function launchBrowser(viewport = { width: 1280, height: 860 }): Pr
       '--disable-sync',
     ],
   });
+  profiles.set(context, userDataDir);
+  return context;
+}
+
+/** Each launched browser's profile folder, removed when it is closed with `closeBrowser`. */
+const profiles = new WeakMap<BrowserContext, string>();
+
+/**
+ * Closes the browser, then removes its profile. Chromium's helper processes can still be
+ * writing caches as it exits, so the removal is retried and, if it still fails, given up on:
+ * a leftover temporary profile is not worth failing a suite over.
+ */
+export async function closeBrowser(context: BrowserContext): Promise<void> {
+  await context.close();
+  const profile = profiles.get(context);
+  if (profile) {
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {});
+  }
 }
 
 export function screenshotPath(name: string): string {

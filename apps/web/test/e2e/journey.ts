@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { type EmbeddedStart, launchBrowser, screenshotPath, startEmbedded } from './harness.js';
+import { closeBrowser, type EmbeddedStart, launchBrowser, screenshotPath, startEmbedded } from './harness.js';
 
 /**
  * What the browser suites share: one embedded start and one Chromium page per suite, steps
@@ -28,8 +28,10 @@ export async function startJourney(): Promise<Journey> {
 }
 
 export async function stopJourney(journey: Journey | undefined): Promise<void> {
-  await journey?.browser.close();
-  await journey?.embedded.stop();
+  if (journey) {
+    await closeBrowser(journey.browser);
+    await journey.embedded.stop();
+  }
 }
 
 export function defineSteps(getPage: () => Page | undefined) {
