@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,9 @@ import { startTestApp, type TestApp } from '../testing/test-app.js';
 
 describe('serving the built web app', () => {
   let t: TestApp;
+  const webDir = mkdtempSync(join(tmpdir(), 'openalgo-web-'));
 
   beforeAll(async () => {
-    const webDir = mkdtempSync(join(tmpdir(), 'openalgo-web-'));
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>OpenAlgo TS</title>');
     writeFileSync(join(webDir, 'app.js'), 'console.log(1)');
     t = await startTestApp('pglite', { env: { WEB_DIR: webDir } });
@@ -16,6 +16,7 @@ describe('serving the built web app', () => {
 
   afterAll(async () => {
     await t?.close();
+    rmSync(webDir, { recursive: true, force: true });
   });
 
   it('serves index.html at / and for client-side routes', async () => {

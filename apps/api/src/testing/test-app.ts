@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseHandle, DatabaseKind } from '@openalgo/db';
@@ -61,16 +61,37 @@ export const RAISED_RATE_LIMITS: Record<string, string> = {
   SIP_API_RATE_LIMIT: '100000 per second',
 };
 
+/**
+ * The data folders `testEnv` made: a test app removes its own when closed, and whatever is
+ * left (configs loaded without an app) goes when the test process exits.
+ */
+const madeDataDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeDataDirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function removeMadeDataDir(dir: string): void {
+  if (madeDataDirs.delete(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function testEnv(
   overrides: Record<string, string> = {},
   options: { defaultRateLimits?: boolean } = {},
 ): Record<string, string> {
+  const dataDir = overrides.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'openalgo-api-test-'));
+  if (overrides.DATA_DIR === undefined) {
+    madeDataDirs.add(dataDir);
+  }
   return {
     ...(options.defaultRateLimits ? {} : RAISED_RATE_LIMITS),
     // Each test app counts in its own Redis namespace unless a suite shares one on purpose.
     RATE_LIMIT_NAMESPACE: `test-rl-${randomBytes(6).toString('hex')}:`,
     NODE_ENV: 'test',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'openalgo-api-test-')),
+    DATA_DIR: dataDir,
     API_KEY_PEPPER: randomBytes(32).toString('hex'),
     ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
     ADMIN_TOKEN: randomBytes(32).toString('hex'),
@@ -151,6 +172,7 @@ export async function startTestApp(
       if (!options.database) {
         await database.close();
       }
+      removeMadeDataDir(config.DATA_DIR);
     },
   };
 }
