@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,9 @@ class KiteProcess {
  * when its body was parsed, when it was validated and its key checked, and when the adapter's
  * HTTP request was created, so the table shows where the overhead goes. Orders
  * are paced under Kite's 10 orders/s so the adapter's rate-limit queue never holds one.
+ * Control rows time a ping (no order work) from received to answered, paced like the orders
+ * and back to back, and the same for a bare node:http handler in this process (the machine's
+ * floor): the paced and back-to-back figures apart are what the pacing itself costs here.
  */
 export async function measureKiteOverhead(
   orders: number,
@@ -86,6 +90,7 @@ export async function measureKiteOverhead(
   const kite = new KiteProcess();
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-kite-'));
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let bare: Server | undefined;
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   const toSocket: number[] = [];
   // Where the time of a timed order goes: its body parsed (preValidation), validated and its
@@ -93,6 +98,10 @@ export async function measureKiteOverhead(
   const phases = { parsed: [] as number[], checked: [] as number[], created: [] as number[] };
   let marks: { parsed?: number; checked?: number; created?: number } = {};
   const received = new Map<string, number>();
+  // The control: a ping (no order work) timed from received to answered, paced like the
+  // orders and then back to back, so the table shows what pacing alone costs on this machine.
+  const pingReceived = new Map<string, number>();
+  let controlTimes: number[] | null = null;
   // The first orders run code the JIT has not optimised yet; a trader's api has been up for
   // hours. They are placed but not timed.
   const warmUp = Math.min(50, Math.floor(orders / 5));
@@ -135,6 +144,8 @@ export async function measureKiteOverhead(
       LOG_LEVEL: 'silent',
       ...zerodhaEnv(fake),
       ORDER_RATE_LIMIT: '1000 per second',
+      // The control pings go back to back.
+      API_RATE_LIMIT: '100000 per second',
       HUB_PUBLISH_URL: 'tcp://127.0.0.1:*',
       HUB_CONTROL_URL: 'tcp://127.0.0.1:*',
     });
@@ -143,11 +154,22 @@ export async function measureKiteOverhead(
     app.addHook('onRequest', (request, _reply, done) => {
       const at = preciseNow();
       seen += 1;
+      if (request.url === '/api/v1/ping' && controlTimes) {
+        pingReceived.set(request.id, at);
+      }
       if (request.url === '/api/v1/placeorder' && seen > warmUp) {
         timedFrom = Math.min(timedFrom, at);
         received.set(request.id, at);
         pendingReceipt = at;
         marks = {};
+      }
+      done();
+    });
+    app.addHook('onResponse', (request, _reply, done) => {
+      const at = pingReceived.get(request.id);
+      if (at !== undefined) {
+        pingReceived.delete(request.id);
+        controlTimes?.push(preciseNow() - at);
       }
       done();
     });
@@ -198,6 +220,42 @@ export async function measureKiteOverhead(
       count: warmUp + orders,
       intervalMs: 125,
     });
+    const pingBody = JSON.stringify({ apikey: apiKey });
+    const timeControl = async (url: string, count: number, intervalMs: number): Promise<number[]> => {
+      const times: number[] = [];
+      controlTimes = times;
+      await kite.next('placed', { type: 'place', url, body: pingBody, count, intervalMs });
+      controlTimes = null;
+      return times.slice(Math.floor(count / 5)).sort((a, b) => a - b);
+    };
+    const pingUrl = `${baseUrl}/api/v1/ping`;
+    const pacedPings = await timeControl(pingUrl, Math.min(orders, 150), 125);
+    const backToBackPings = await timeControl(pingUrl, 2_000, 0);
+    // The floor: a bare node:http handler in this process (read the body, parse it, answer).
+    bare = createServer((request, response) => {
+      const at = preciseNow();
+      let text = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      request.on('end', () => {
+        const { apikey } = JSON.parse(text) as { apikey: string };
+        response.once('finish', () => controlTimes?.push(preciseNow() - at));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'success', data: { message: 'pong', length: apikey.length } }));
+      });
+    });
+    const bareServer = bare;
+    const bareUrl = await new Promise<string>((resolve) =>
+      bareServer.listen(0, '127.0.0.1', () => {
+        const address = bareServer.address();
+        resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+      }),
+    );
+    const pacedBare = await timeControl(bareUrl, Math.min(orders, 150), 125);
+    const backToBackBare = await timeControl(bareUrl, 2_000, 0);
     await app.services.orderJournal.flush();
     await app.services.latencyLog.flush();
     const rows = await database.db
@@ -240,11 +298,17 @@ export async function measureKiteOverhead(
         row('↳ received → adapter request created (undici)', phases.created),
         row('received → order request at Kite (api + adapter + loopback)', toKite),
         row('broker round trip (latency log broker_ms)', broker),
+        row('control: a ping, received → answered, paced like the orders', pacedPings),
+        row('control: a ping, received → answered, back to back', backToBackPings),
+        row('floor: a bare node:http handler, received → answered, paced like the orders', pacedBare),
+        row('floor: a bare node:http handler, received → answered, back to back', backToBackBare),
       ],
     };
   } finally {
     diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
     diagnostics.unsubscribe('undici:request:create', onCreate);
+    bare?.closeAllConnections();
+    bare?.close();
     await app?.close();
     await database?.close();
     await kite.close();
