@@ -232,7 +232,7 @@ export async function measureKiteOverhead(
     const pacedPings = await timeControl(pingUrl, Math.min(orders, 150), 125);
     const backToBackPings = await timeControl(pingUrl, 2_000, 0);
     // The floor: a bare node:http handler in this process (read the body, parse it, answer).
-    bare = createServer((request, response) => {
+    const bareServer = createServer((request, response) => {
       const at = preciseNow();
       let text = '';
       request.setEncoding('utf8');
@@ -247,7 +247,7 @@ export async function measureKiteOverhead(
           .end(JSON.stringify({ status: 'success', data: { message: 'pong', length: apikey.length } }));
       });
     });
-    const bareServer = bare;
+    bare = bareServer;
     const bareUrl = await new Promise<string>((resolve) =>
       bareServer.listen(0, '127.0.0.1', () => {
         const address = bareServer.address();

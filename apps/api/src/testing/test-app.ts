@@ -62,15 +62,10 @@ export const RAISED_RATE_LIMITS: Record<string, string> = {
 };
 
 /**
- * The data folders `testEnv` made: a test app removes its own when closed, and whatever is
- * left (configs loaded without an app) goes when the test process exits.
+ * The data folders `testEnv` made: a test app removes its own when closed. A config loaded
+ * without an app leaves its empty folder behind.
  */
 const madeDataDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of madeDataDirs) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 function removeMadeDataDir(dir: string): void {
   if (madeDataDirs.delete(dir)) {

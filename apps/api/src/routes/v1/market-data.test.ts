@@ -161,9 +161,8 @@ describe.each(testBackends())('market data routes on %s', (backend) => {
     }
     const stored = await t.post('/api/v1/history', { ...body, source: 'db' });
     expect(stored.status).toBe(200);
-    expect(historyResponseSchema.parse(stored.json).data).toEqual(
-      historyResponseSchema.parse((await t.post('/api/v1/history', body)).json).data,
-    );
+    // Against the first answer, not a fresh fetch: a fresh one may hold a minute more of today's bars.
+    expect(historyResponseSchema.parse(stored.json).data).toEqual(bars);
   });
 
   it('answers daily history stamped at 00:00 UTC and a 404 from an empty store', async () => {
