@@ -6,6 +6,7 @@ export default defineConfig({
     cli: 'src/cli.ts',
     bench: 'src/bench/bench.ts',
     'kite-process': 'src/bench/kite-process.ts',
+    'floor-process': 'src/bench/floor-process.ts',
     index: 'src/index.ts',
     'make-pglite-template': 'src/make-pglite-template.ts',
   },

@@ -1,4 +1,10 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FloorReady, FloorWork } from './floor-process.js';
 import { percentile } from './order-overhead.js';
 
 /**
@@ -36,6 +42,48 @@ async function json(response: Response): Promise<{ status?: string; data?: unkno
     return JSON.parse(text) as { status?: string; data?: unknown };
   } catch {
     throw new Error(`not JSON (${response.status}): ${text.slice(0, 200)}`);
+  }
+}
+
+/**
+ * The floor beside the figure: the same client and pacing against a bare node:http server in
+ * its own process (floor-process.ts) doing only the database round trips of the alert path.
+ */
+export async function measureAlertFloor(
+  work: FloorWork,
+  rate: number,
+  seconds: number,
+  databaseUrl?: string,
+): Promise<AlertRow> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-floor-'));
+  const entry = new URL(`./floor-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const child = fork(fileURLToPath(entry), {
+    // From the sources (tsx), the child needs the same loader.
+    execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    env: {
+      ...process.env,
+      FLOOR_WORK: work,
+      FLOOR_DATA_DIR: join(dataDir, 'db'),
+      FLOOR_DATABASE_URL: databaseUrl ?? '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await new Promise<FloorReady>((resolve, reject) => {
+      child.once('message', (message: FloorReady) => resolve(message));
+      child.once('exit', (code) => reject(new Error(`the floor process exited (${code})`)));
+    });
+    const server = { baseUrl: ready.url };
+    // As for the webhook: a short warm-up at half the pace, untimed.
+    await measureAlertRate(server, '/', 50, 2);
+    return await measureAlertRate(server, '/', rate, seconds);
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -116,7 +164,7 @@ function post(agent: Agent, url: URL, body: string): Promise<{ status: number; t
  * machines took a third of a core at 100/s, beside the server being measured).
  */
 export async function measureAlertRate(
-  server: AlertBenchServer,
+  server: Pick<AlertBenchServer, 'baseUrl'>,
   webhookPath: string,
   rate: number,
   seconds: number,

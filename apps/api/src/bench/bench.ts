@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, listLatencyLogs } from '@openalgo/db';
 import autocannon from 'autocannon';
-import { type AlertRow, measureAlertRate, prepareAlertStrategy } from './alert-latency.js';
+import { type AlertRow, measureAlertFloor, measureAlertRate, prepareAlertStrategy } from './alert-latency.js';
+import type { FloorWork } from './floor-process.js';
 import { measureKiteOverhead, percentile } from './order-overhead.js';
 
 /**
@@ -16,7 +17,8 @@ import { measureKiteOverhead, percentile } from './order-overhead.js';
  *
  * BENCH_DURATION (s, default 10), BENCH_ROUTES (comma list), DATABASE_URL (adds PostgreSQL),
  * BENCH_ALERTS=0 / BENCH_KITE=0 (skip those sections), BENCH_ALERT_RATES (default 100,500),
- * BENCH_ALERT_SECONDS (default 20), BENCH_SERVER_ENV ("NAME=value …", server settings on top of the
+ * BENCH_ALERT_SECONDS (default 20), BENCH_ALERT_FLOOR=0 (skip the alert floor), BENCH_ALERT_FLOOR_RATE
+ * (default 100), BENCH_SERVER_ENV ("NAME=value …", server settings on top of the
  * bench's), BENCH_NODE_FLAGS (node flags for the server process).
  */
 
@@ -619,6 +621,37 @@ async function main(): Promise<void> {
           row.p99,
           row.max,
         ]),
+      );
+    }
+    if (process.env.BENCH_ALERTS !== '0' && process.env.BENCH_ALERT_FLOOR !== '0') {
+      const databaseUrl = process.env.DATABASE_URL;
+      const rate = Number(process.env.BENCH_ALERT_FLOOR_RATE ?? 100);
+      const seconds = Number(process.env.BENCH_ALERT_SECONDS ?? 20);
+      const cases: Array<{ work: FloorWork; label: string }> = [
+        { work: 'answer', label: 'answer at once' },
+        { work: 'alert', label: 'insert the alert, answer' },
+        { work: 'alert-order', label: 'insert the alert, then lock + write + commit an order, answer' },
+      ];
+      const floorRows: Array<Array<string | number>> = [];
+      for (const { work, label } of cases) {
+        const runs: Array<[string, string | undefined]> =
+          work === 'answer'
+            ? [['—', undefined]]
+            : [
+                ['PGlite', undefined],
+                ...(databaseUrl ? [['PostgreSQL', databaseUrl] as [string, string]] : []),
+              ];
+        for (const [database, url] of runs) {
+          const row = url
+            ? await withPostgresSchema(url, (schemaUrl) => measureAlertFloor(work, rate, seconds, schemaUrl))
+            : await measureAlertFloor(work, rate, seconds);
+          floorRows.push([label, database, row.sent, row.accepted, row.p50, row.p99, row.max]);
+        }
+      }
+      printTable(
+        `The alert path's floor on this machine: the same client and pacing (${rate}/s) against a bare node:http server in its own process doing only the alert path's database round trips, with none of the api's code`,
+        ['work per alert', 'database', 'sent', 'answered', 'p50 ms', 'p99 ms', 'max ms'],
+        floorRows,
       );
     }
     if (process.env.BENCH_KITE !== '0') {
