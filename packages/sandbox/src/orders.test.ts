@@ -495,10 +495,17 @@ describe.each(testBackends())('sandbox orders on %s', (backend) => {
       ...context,
       signal: gaveUp.signal,
     });
-    const reason = new Error('the caller timed out');
-    gaveUp.abort(reason);
+    // Answered on the abort itself: heard from here on.
+    const settled = waiting.then(
+      () => 'placed',
+      (error: unknown) => error,
+    );
+    gaveUp.abort(new Error('the caller timed out'));
     const placed = await first;
-    await expect(waiting).rejects.toBe(reason);
+    // Told so, definitively: it never ran.
+    const reason = await settled;
+    expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
+    expect((reason as RateLimitError).context).toMatchObject({ neverSent: true });
     const orders = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
       userId,
     });
@@ -625,5 +632,75 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     });
     expect(stored.map((order) => order.quantity)).toEqual(expect.arrayContaining([2, 3]));
     expect(stored.some((order) => order.quantity === 7)).toBe(false);
+  });
+
+  it('answers at once that an order whose caller gave up while it waited was not placed, and never runs it', async () => {
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const account = 611;
+    let resume: () => void = () => undefined;
+    stall = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
+    const controller = new AbortController();
+    const waiting = t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { quantity: 9, priceType: 'LIMIT', price: '490' }),
+      { ...t.context(account), signal: controller.signal },
+    );
+    const settled = waiting.then(
+      () => 'placed',
+      (error: unknown) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort(new Error('the deadline passed'));
+    // Answered within the abort's own turn, while the lane is still held.
+    const reason = await Promise.race([
+      settled,
+      new Promise((resolve) => setImmediate(() => resolve('no answer yet'))),
+    ]);
+    stall = null;
+    resume();
+    expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
+    expect((reason as RateLimitError).context).toMatchObject({
+      neverSent: true,
+      mayHaveReachedBroker: false,
+    });
+    expect(String((reason as Error).message)).toMatch(
+      /Analyzer mode is busy: the order waited \d+ ms for its turn in this account's queue and was not placed/,
+    );
+    await Promise.allSettled([stalled]);
+    await t.sandbox.idle();
+    const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId: account,
+    });
+    // The abandoned order never ran.
+    expect(stored.some((order) => order.quantity === 9)).toBe(false);
+  });
+
+  it('lets an order that had started when its caller gave up finish with its own outcome', async () => {
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const account = 612;
+    let resume: () => void = () => undefined;
+    stall = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const controller = new AbortController();
+    // A MARKET order without a quote waits inside its own task: it has started.
+    const running = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 4 }), {
+      ...t.context(account),
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort(new Error('the deadline passed'));
+    // Its quote arrives: the order it was waiting for goes through.
+    t.ticks.tick('NSE', 'INFY', { ltp: 1500, bid: 1499.9, ask: 1500.1 });
+    stall = null;
+    resume();
+    await expect(running).resolves.toMatchObject({ orderId: expect.any(String) });
+    await t.sandbox.idle();
+    const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId: account,
+    });
+    expect(stored.map((order) => order.quantity)).toEqual([4]);
   });
 });

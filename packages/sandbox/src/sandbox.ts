@@ -216,9 +216,34 @@ function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () 
       ),
     );
   }
-  return core.queue.run(userId, () => {
-    context.signal?.throwIfAborted();
+  const { signal } = context;
+  const queuedAt = performance.now();
+  let isStarted = false;
+  const queued = core.queue.run(userId, () => {
+    // Its caller gave up while it waited (answered below): it never runs.
+    signal?.throwIfAborted();
+    isStarted = true;
     return task();
+  });
+  if (!signal) {
+    return queued;
+  }
+  return new Promise<T>((resolve, reject) => {
+    // The order's deadline passed while it still waited for its turn: it is certain that it
+    // was not placed, so the caller hears that now rather than "unconfirmed" (which would send
+    // it to reconciliation for the whole window). Once started, its own outcome stands.
+    const onAbort = () => {
+      if (!isStarted) {
+        reject(
+          new RateLimitError(
+            `Analyzer mode is busy: the order waited ${Math.round(performance.now() - queuedAt)} ms for its turn in this account's queue and was not placed. Try again shortly.`,
+            { context: { mode: 'analyze', mayHaveReachedBroker: false, neverSent: true } },
+          ),
+        );
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

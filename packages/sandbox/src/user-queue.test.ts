@@ -53,6 +53,25 @@ describe('UserQueue', () => {
     await expect(next).resolves.toBe('ran');
   });
 
+  it('takes no service-time sample from a task refused before it did anything', async () => {
+    let now = 0;
+    const queue = new UserQueue({ clock: () => now });
+    const work = gate();
+    const timed = queue.run(1, async () => {
+      now += 100;
+      await work.promise;
+    });
+    const refused = queue.run(1, () => {
+      now += 1;
+      throw new Error('its caller gave up');
+    });
+    work.open();
+    await timed;
+    await expect(refused).rejects.toThrow('its caller gave up');
+    // Only the task that ran is in the estimate (a zero-length sample would have lowered it).
+    expect(queue.serviceMs(1)).toBe(100);
+  });
+
   it('estimates the wait from how long the account’s tasks took and how many are queued', async () => {
     let now = 0;
     const queue = new UserQueue({ clock: () => now });

@@ -85,9 +85,11 @@ export class UserQueue {
     const timed = (): Promise<T> => {
       const startedAt = this.#clock();
       current.runningSince = startedAt;
-      const finish = () => {
+      const finish = (isTimed: boolean) => {
         current.runningSince = null;
-        this.#record(userId, this.#clock() - startedAt);
+        if (isTimed) {
+          this.#record(userId, this.#clock() - startedAt);
+        }
         // Done, so neither queued nor running: counted out now, not once its callers heard.
         current.depth -= 1;
         if (current.depth === 0 && this.#lanes.get(userId) === current) {
@@ -98,10 +100,12 @@ export class UserQueue {
       try {
         running = task();
       } catch (error) {
-        finish();
+        // Refused before doing anything (a task whose caller gave up): no sample of the
+        // account's service time.
+        finish(false);
         return Promise.reject(error);
       }
-      return running.finally(finish);
+      return running.finally(() => finish(true));
     };
     const result = current.tail.then(timed, timed);
     const tail = result.then(

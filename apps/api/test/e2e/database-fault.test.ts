@@ -169,11 +169,11 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
         // The journal writes completions shortly after the answers; give it its interval.
         await t.app.services.orderJournal.flush();
-        // Unconfirmed placements are settled by the reconciler: found in the sandbox's book, or,
-        // when their deadline passed while they waited in the account's lane (never executed,
-        // so never found), given up once ORDER_RECONCILE_WINDOW_MS (60 s) has passed, at a check
-        // whose interval backs off to 30 s. A slow machine answers some orders 504 late in the
-        // load, so wait as long as that takes; usually nothing is left and this ends at once.
+        // Unconfirmed placements are settled by the reconciler: found in the sandbox's book, or
+        // given up once ORDER_RECONCILE_WINDOW_MS (60 s) has passed, at a check whose interval
+        // backs off to 30 s. (One whose deadline passed while it still waited in the account's
+        // lane is answered 429 "not placed" and recorded failed at once.) Wait as long as that
+        // takes; usually nothing is left and this ends at once.
         const deadline = performance.now() + 60_000 + 30_000 + 5_000;
         let unfinished = 0;
         do {
