@@ -666,7 +666,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
       mayHaveReachedBroker: false,
     });
     expect(String((reason as Error).message)).toMatch(
-      /Analyzer mode is busy: the order waited \d+ ms for its turn in this account's queue and was not placed/,
+      /^Analyzer mode is busy: the order was not placed \(it waited \d+ ms for its turn in this account's queue\)\. Try again shortly\.$/,
     );
     await Promise.allSettled([stalled]);
     await t.sandbox.idle();
@@ -675,6 +675,41 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     });
     // The abandoned order never ran.
     expect(stored.some((order) => order.quantity === 9)).toBe(false);
+  });
+
+  it('says what a skipped cancel did not do, and leaves its order working', async () => {
+    t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
+    const account = 613;
+    const resting = await t.sandbox.orders.placeOrder(
+      orderRequest(SBIN, { quantity: 5, priceType: 'LIMIT', price: '480' }),
+      t.context(account),
+    );
+    let resume: () => void = () => undefined;
+    stall = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
+    const controller = new AbortController();
+    const cancel = t.sandbox.orders
+      .cancelOrder({ orderId: resting.orderId }, { ...t.context(account), signal: controller.signal })
+      .then(
+        () => 'cancelled',
+        (error: unknown) => error,
+      );
+    controller.abort(new Error('the deadline passed'));
+    const reason = await cancel;
+    stall = null;
+    resume();
+    expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
+    expect(String((reason as Error).message)).toMatch(
+      /^Analyzer mode is busy: the order was not cancelled \(it waited \d+ ms/,
+    );
+    await Promise.allSettled([stalled]);
+    await t.sandbox.idle();
+    const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {
+      userId: account,
+    });
+    expect(stored.find((order) => order.orderid === resting.orderId)?.status).toBe('open');
   });
 
   it('lets an order that had started when its caller gave up finish with its own outcome', async () => {

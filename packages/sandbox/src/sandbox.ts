@@ -193,7 +193,22 @@ export function sandboxSession(userId: number, now: number): BrokerSession {
  * then nothing is done (the caller was already told the outcome is unknown, and finds no
  * order when it reconciles), instead of an order appearing long after its client gave up.
  */
-function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () => Promise<T>): Promise<T> {
+/** What a write skipped at its deadline did not do, for its answer. */
+type LaneWrite =
+  | 'the order was not placed'
+  | 'the order was not modified'
+  | 'the order was not cancelled'
+  | 'the GTT was not placed'
+  | 'the GTT was not modified'
+  | 'the GTT was not cancelled';
+
+function inLane<T>(
+  core: Core,
+  userId: number,
+  context: BrokerContext,
+  notDone: LaneWrite,
+  task: () => Promise<T>,
+): Promise<T> {
   // Overload is refused before anything is written, so the caller knows it was not placed (a
   // wait past the order deadline would leave it "unknown" and send it to reconciliation): by
   // the expected wait, from how long this account's recent writes took (a slow or stalled
@@ -236,7 +251,7 @@ function inLane<T>(core: Core, userId: number, context: BrokerContext, task: () 
       if (!isStarted) {
         reject(
           new RateLimitError(
-            `Analyzer mode is busy: the order waited ${Math.round(performance.now() - queuedAt)} ms for its turn in this account's queue and was not placed. Try again shortly.`,
+            `Analyzer mode is busy: ${notDone} (it waited ${Math.round(performance.now() - queuedAt)} ms for its turn in this account's queue). Try again shortly.`,
             { context: { mode: 'analyze', mayHaveReachedBroker: false, neverSent: true } },
           ),
         );
@@ -478,12 +493,14 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
   const orders: Required<BrokerOrders> = {
     placeOrder: async (request, context) => {
       const userId = accountOf(context);
-      const row = await inLane(core, userId, context, () => core.place(userId, placeInputOf(request)));
+      const row = await inLane(core, userId, context, 'the order was not placed', () =>
+        core.place(userId, placeInputOf(request)),
+      );
       return ack(row);
     },
     modifyOrder: async (ref, change, context) => {
       const userId = accountOf(context);
-      const row = await inLane(core, userId, context, () =>
+      const row = await inLane(core, userId, context, 'the order was not modified', () =>
         core.modify(userId, ref.orderId, {
           quantity: change.quantity,
           price: new Dec(change.price),
@@ -494,7 +511,9 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     },
     cancelOrder: async (ref, context) => {
       const userId = accountOf(context);
-      const row = await inLane(core, userId, context, () => core.cancel(userId, ref.orderId));
+      const row = await inLane(core, userId, context, 'the order was not cancelled', () =>
+        core.cancel(userId, ref.orderId),
+      );
       return ack(row);
     },
     fetchOrders: async (context) => (await sessionOrders(accountOf(context))).map(toOrder),
@@ -530,17 +549,23 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
         (request as { brokerOptions?: unknown }).brokerOptions,
       );
       const strategy = (options.success ? options.data?.strategy : undefined) ?? '';
-      const row = await inLane(core, userId, context, () => gttDesk.place(userId, request, strategy));
+      const row = await inLane(core, userId, context, 'the GTT was not placed', () =>
+        gttDesk.place(userId, request, strategy),
+      );
       return { triggerId: row.gtt_id };
     },
     modifyGtt: async (triggerId, request, context) => {
       const userId = accountOf(context);
-      const row = await inLane(core, userId, context, () => gttDesk.modify(userId, triggerId, request));
+      const row = await inLane(core, userId, context, 'the GTT was not modified', () =>
+        gttDesk.modify(userId, triggerId, request),
+      );
       return { triggerId: row.gtt_id };
     },
     cancelGtt: async (triggerId, context) => {
       const userId = accountOf(context);
-      const row = await inLane(core, userId, context, () => gttDesk.cancel(userId, triggerId));
+      const row = await inLane(core, userId, context, 'the GTT was not cancelled', () =>
+        gttDesk.cancel(userId, triggerId),
+      );
       return { triggerId: row.gtt_id };
     },
     fetchGtts: async (context) =>

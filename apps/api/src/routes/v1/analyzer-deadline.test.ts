@@ -71,7 +71,7 @@ describe.each(testBackends())('an analyzer order whose deadline passes in its la
     expect(waiting.status, waiting.text).toBe(429);
     expect(waiting.json).toMatchObject({ status: 'error', mode: 'analyze' });
     expect(String((waiting.json as { message: string }).message)).toMatch(
-      /^Analyzer mode is busy: the order waited \d+ ms for its turn in this account's queue and was not placed/,
+      /^Analyzer mode is busy: the order was not placed \(it waited \d+ ms for its turn in this account's queue\)\. Try again shortly\.$/,
     );
     // At its deadline, not once the database let go.
     expect(waitedMs).toBeLessThan(1_200);
