@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DatabaseHandle, DatabaseKind } from '@openalgo/db';
 import { createTestDatabase } from '@openalgo/db/testing';
 import pino, { type Logger } from 'pino';
+import { afterAll } from 'vitest';
 import { type App, buildApp } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import type { WhatsAppNotifier } from '../services/whatsapp/notifier.js';
@@ -62,10 +63,18 @@ export const RAISED_RATE_LIMITS: Record<string, string> = {
 };
 
 /**
- * The data folders `testEnv` made: a test app removes its own when closed. A config loaded
- * without an app leaves its empty folder behind.
+ * The data folders `testEnv` made: a test app removes its own when closed, and what is left
+ * when the test file ends (a config loaded without an app writes its generated secrets there)
+ * goes then. Registered as each test file imports this module, so it runs after that file's
+ * own teardown.
  */
 const madeDataDirs = new Set<string>();
+afterAll(() => {
+  for (const dir of madeDataDirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  madeDataDirs.clear();
+});
 
 function removeMadeDataDir(dir: string): void {
   if (madeDataDirs.delete(dir)) {
