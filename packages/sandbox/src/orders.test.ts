@@ -561,6 +561,17 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
   let t: TestSandbox;
   /** While set, the sandbox's pause between quote attempts waits for it (a stalled write). */
   let stall: Promise<void> | null = null;
+  /** Holds the lane from now until the returned function lets it go. */
+  function holdLane(): () => void {
+    let resume: () => void = () => undefined;
+    stall = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    return () => {
+      stall = null;
+      resume();
+    };
+  }
 
   beforeAll(async () => {
     t = await createTestSandbox(backend, {
@@ -577,10 +588,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
     const account = 601;
     const other = 602;
-    let resume: () => void = () => undefined;
-    stall = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
+    const release = holdLane();
     // A MARKET order without a price waits for a quote inside the lane: the lane is held.
     const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
     // Just behind it, the expected wait is still short: this one joins the lane.
@@ -604,8 +612,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     ]);
     if (!RateLimitError.isInstance(reason)) {
       // Let the lane go before failing, so the suite can close.
-      stall = null;
-      resume();
+      release();
     }
     expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
     expect(String((reason as Error).message)).toMatch(
@@ -615,8 +622,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     await expect(
       t.sandbox.orders.placeOrder(orderRequest(SBIN, { quantity: 1 }), t.context(other)),
     ).resolves.toMatchObject({ orderId: expect.any(String) });
-    stall = null;
-    resume();
+    release();
     await Promise.allSettled([stalled]);
     await expect(joined).resolves.toMatchObject({ orderId: expect.any(String) });
     await t.sandbox.idle();
@@ -637,10 +643,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
   it('answers at once that an order whose caller gave up while it waited was not placed, and never runs it', async () => {
     t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
     const account = 611;
-    let resume: () => void = () => undefined;
-    stall = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
+    const release = holdLane();
     const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
     const controller = new AbortController();
     const waiting = t.sandbox.orders.placeOrder(
@@ -658,8 +661,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
       settled,
       new Promise((resolve) => setImmediate(() => resolve('no answer yet'))),
     ]);
-    stall = null;
-    resume();
+    release();
     expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
     expect((reason as RateLimitError).context).toMatchObject({
       neverSent: true,
@@ -684,10 +686,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
       orderRequest(SBIN, { quantity: 5, priceType: 'LIMIT', price: '480' }),
       t.context(account),
     );
-    let resume: () => void = () => undefined;
-    stall = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
+    const release = holdLane();
     const stalled = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 1 }), t.context(account));
     const controller = new AbortController();
     const cancel = t.sandbox.orders
@@ -698,8 +697,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
       );
     controller.abort(new Error('the deadline passed'));
     const reason = await cancel;
-    stall = null;
-    resume();
+    release();
     expect(RateLimitError.isInstance(reason), String(reason)).toBe(true);
     expect(String((reason as Error).message)).toMatch(
       /^Analyzer mode is busy: the order was not cancelled \(it waited \d+ ms/,
@@ -715,10 +713,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
   it('lets an order that had started when its caller gave up finish with its own outcome', async () => {
     t.ticks.tick('NSE', 'SBIN', { ltp: 500, bid: 499.9, ask: 500.1 });
     const account = 612;
-    let resume: () => void = () => undefined;
-    stall = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
+    const release = holdLane();
     const controller = new AbortController();
     // A MARKET order without a quote waits inside its own task: it has started.
     const running = t.sandbox.orders.placeOrder(orderRequest(INFY, { quantity: 4 }), {
@@ -729,8 +724,7 @@ describe.each(testBackends())('an account lane that stalls on %s', (backend) => 
     controller.abort(new Error('the deadline passed'));
     // Its quote arrives: the order it was waiting for goes through.
     t.ticks.tick('NSE', 'INFY', { ltp: 1500, bid: 1499.9, ask: 1500.1 });
-    stall = null;
-    resume();
+    release();
     await expect(running).resolves.toMatchObject({ orderId: expect.any(String) });
     await t.sandbox.idle();
     const stored = await listSandboxOrders(sandboxStore(t.database.db, t.database.sandboxSchema).db, {

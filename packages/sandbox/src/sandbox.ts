@@ -188,11 +188,6 @@ export function sandboxSession(userId: number, now: number): BrokerSession {
   };
 }
 
-/**
- * Runs a write in the account's lane unless its caller's deadline passed while it waited:
- * then nothing is done (the caller was already told the outcome is unknown, and finds no
- * order when it reconciles), instead of an order appearing long after its client gave up.
- */
 /** What a write skipped at its deadline did not do, for its answer. */
 type LaneWrite =
   | 'the order was not placed'
@@ -202,6 +197,11 @@ type LaneWrite =
   | 'the GTT was not modified'
   | 'the GTT was not cancelled';
 
+/**
+ * Runs a write in the account's lane unless its caller's deadline passes while it still
+ * waits: then the caller is answered at once that it was not done (429, `neverSent`), and the
+ * write is skipped when its turn comes, instead of appearing long after its client gave up.
+ */
 function inLane<T>(
   core: Core,
   userId: number,

@@ -1,10 +1,9 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FloorReady, FloorWork } from './floor-process.js';
+import { forkBenchProcess } from './fork-bench-process.js';
 import { percentile } from './order-overhead.js';
 
 /**
@@ -56,17 +55,11 @@ export async function measureAlertFloor(
   databaseUrl?: string,
 ): Promise<AlertRow> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openalgo-bench-floor-'));
-  const entry = new URL(`./floor-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-  const child = fork(fileURLToPath(entry), {
-    // From the sources (tsx), the child needs the same loader.
-    execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    env: {
-      ...process.env,
-      FLOOR_WORK: work,
-      FLOOR_DATA_DIR: join(dataDir, 'db'),
-      FLOOR_DATABASE_URL: databaseUrl ?? '',
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = forkBenchProcess('floor-process', {
+    ...process.env,
+    FLOOR_WORK: work,
+    FLOOR_DATA_DIR: join(dataDir, 'db'),
+    FLOOR_DATABASE_URL: databaseUrl ?? '',
   });
   try {
     const ready = await new Promise<FloorReady>((resolve, reject) => {

@@ -632,16 +632,15 @@ async function main(): Promise<void> {
         { work: 'alert', label: 'insert the alert, answer' },
         { work: 'alert-order', label: 'insert the alert, then lock + write + commit an order, answer' },
       ];
+      const databases: Array<{ database: string; url?: string }> = [
+        { database: 'PGlite' },
+        ...(databaseUrl ? [{ database: 'PostgreSQL', url: databaseUrl }] : []),
+      ];
+      // Answering at once touches no database: one row.
+      const noDatabase: typeof databases = [{ database: '—' }];
       const floorRows: Array<Array<string | number>> = [];
       for (const { work, label } of cases) {
-        const runs: Array<[string, string | undefined]> =
-          work === 'answer'
-            ? [['—', undefined]]
-            : [
-                ['PGlite', undefined],
-                ...(databaseUrl ? [['PostgreSQL', databaseUrl] as [string, string]] : []),
-              ];
-        for (const [database, url] of runs) {
+        for (const { database, url } of work === 'answer' ? noDatabase : databases) {
           const row = url
             ? await withPostgresSchema(url, (schemaUrl) => measureAlertFloor(work, rate, seconds, schemaUrl))
             : await measureAlertFloor(work, rate, seconds);

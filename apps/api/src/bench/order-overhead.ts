@@ -1,16 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { listLatencyLogs } from '@openalgo/db';
 import pino from 'pino';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../runtime.js';
 import { zerodhaEnv } from '../testing/zerodha-env.js';
+import { forkBenchProcess } from './fork-bench-process.js';
 import type { KiteProcessCommand, KiteProcessReply } from './kite-process.js';
 
 export function percentile(sorted: readonly number[], fraction: number): number {
@@ -30,10 +30,7 @@ class KiteProcess {
   readonly #waiting: Array<(reply: KiteProcessReply) => void> = [];
 
   constructor() {
-    const entry = new URL(`./kite-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-    // From the sources (tsx), the child needs the same loader.
-    const execArgv = entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    this.#child = fork(fileURLToPath(entry), { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child = forkBenchProcess('kite-process');
     this.#child.on('message', (reply: KiteProcessReply) => this.#waiting.shift()?.(reply));
   }
 

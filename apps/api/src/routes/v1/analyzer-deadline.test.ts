@@ -3,6 +3,7 @@ import { testBackends } from '@openalgo/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILE_MESSAGES } from '../../services/orders/reconciler.js';
 import type { SandboxAnalyzerTargets } from '../../services/orders/sandbox-targets.js';
+import { placeOrder } from '../../testing/order-helpers.js';
 import { UNLIMITED_RATES } from '../../testing/route-contract.js';
 import { startTestApp, type TestApp, tradingHoursClock } from '../../testing/test-app.js';
 
@@ -29,18 +30,15 @@ describe.each(testBackends())('an analyzer order whose deadline passes in its la
     await t?.close();
   });
 
-  function order(strategy: string) {
-    return t.post('/api/v1/placeorder', {
-      apikey: t.apiKey,
+  const order = (strategy: string) =>
+    placeOrder(t, {
       strategy,
-      exchange: 'NSE',
       symbol: 'SBIN',
       action: 'BUY',
       quantity: 1,
       pricetype: 'MARKET',
       product: 'CNC',
     });
-  }
 
   async function rowOf(strategy: string) {
     await t.app.services.orderJournal.flush();
